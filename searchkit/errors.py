@@ -1,0 +1,35 @@
+"""The one family of errors the library raises; the CLI turns them into messages.
+
+Every message is written for a person and says what to do next. The CLI maps
+the whole family to exit code 2 (ripgrep's "error"), in one place.
+"""
+
+
+class SearchkitError(Exception):
+    """Base of every error searchkit reports to a user."""
+
+    exit_code = 2
+
+
+class InputError(SearchkitError):
+    """One input file (or one record in it) cannot be read; the run goes on."""
+
+
+class IndexMissingError(SearchkitError):
+    """There is no index where one was expected."""
+
+
+class IndexVersionError(SearchkitError):
+    """The index was written by an incompatible version of searchkit."""
+
+
+class IndexDamagedError(SearchkitError):
+    """The index exists but its files cannot be read."""
+
+
+class IndexLockedError(SearchkitError):
+    """Another process is writing the index."""
+
+
+class QueryError(SearchkitError):
+    """The query cannot be understood (e.g. an unknown field)."""

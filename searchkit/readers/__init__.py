@@ -1,0 +1,111 @@
+"""Readers: one module per archive format, each turning a file into ``Post`` records.
+
+``read_file`` is the single entry point: it sniffs the format from the file's
+content (then its extension), calls that format's reader and records what went
+wrong in a ``FileReport``. A reader is a function ``read(path, source, report)``
+yielding ``Post``; it calls ``report.warn`` for something a user should know
+(the file is still indexed) and ``report.error`` for damage that lost content
+(the run ends with exit 2), or raises ``InputError`` when nothing can be read.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from searchkit.errors import InputError
+from searchkit.model import Post
+
+# format name -> module under searchkit.readers defining ``read``.
+# Modules are imported on first use so a search never pays for them.
+READERS: dict[str, str] = {
+    "pagedump": "searchkit.readers.pagedump",
+    "wxr": "searchkit.readers.wxr",
+    "html": "searchkit.readers.html",
+    "jsonl": "searchkit.readers.jsonl",
+    "warc": "searchkit.readers.warc",
+}
+
+EXTENSIONS: dict[str, str] = {
+    ".txt": "pagedump",
+    ".xml": "wxr",
+    ".html": "html",
+    ".htm": "html",
+    ".jsonl": "jsonl",
+    ".warc": "warc",
+    ".warc.gz": "warc",
+}
+
+SNIFF_BYTES = 4096
+
+
+@dataclass
+class FileReport:
+    """What happened while reading one file: warnings and soft errors."""
+
+    source: str
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+    def error(self, message: str) -> None:
+        self.errors.append(message)
+
+    def skip(self, reason: str, count: int = 1) -> None:
+        """Count items deliberately left out (drafts, pingbacks...) by reason."""
+        self.skipped[reason] = self.skipped.get(reason, 0) + count
+
+
+def extension_of(path: Path) -> str:
+    name = path.name.lower()
+    if name.endswith(".warc.gz"):
+        return ".warc.gz"
+    return path.suffix.lower()
+
+
+def sniff_format(path: Path, head: bytes) -> str | None:
+    """Guess a file's format from its first bytes, then its extension.
+
+    >>> sniff_format(Path("x.dat"), b'<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/">')
+    'wxr'
+    >>> sniff_format(Path("page.txt"), b"<!DOCTYPE html><html>")
+    'html'
+    >>> sniff_format(Path("notes.txt"), "Un titre\\n\\nUn texte.".encode())
+    'pagedump'
+    """
+    if head.startswith(b"\x1f\x8b") and extension_of(path) == ".warc.gz":
+        return "warc"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith(b"warc/"):
+        return "warc"
+    if b"wordpress.org/export" in text or (text.startswith(b"<?xml") and b"<rss" in text):
+        return "wxr"
+    if text.startswith((b"<!doctype html", b"<html")) or b"<html" in text[:1024]:
+        return "html"
+    if text.startswith(b"{") and extension_of(path) in (".jsonl", ".json", ".ndjson"):
+        return "jsonl"
+    return EXTENSIONS.get(extension_of(path))
+
+
+def reader_for(fmt: str) -> Callable[..., Iterator[Post]]:
+    return importlib.import_module(READERS[fmt]).read
+
+
+def read_file(path: Path, source: str, report: FileReport) -> Iterator[Post]:
+    """Yield the posts of one file; raise ``InputError`` if it cannot be read at all."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from None
+    if not head:
+        raise InputError(f"{source}: empty file")
+    fmt = sniff_format(path, head)
+    if fmt is None:
+        raise InputError(f"{source}: not an archive format searchkit reads (see README, 'Formats')")
+    yield from reader_for(fmt)(path, source, report)

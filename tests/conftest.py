@@ -1,0 +1,26 @@
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CORPUS = ROOT / "corpus"
+SHARED = ROOT.parent / "shared"
+SAMPLE = CORPUS / "000_caa8075c1ef2035a.txt"
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory):
+    """An index of the bundled corpus, built once through the CLI."""
+    from searchkit.cli import main
+
+    ix = tmp_path_factory.mktemp("sample") / "index"
+    result = CliRunner().invoke(main, ["index", str(CORPUS), "--index", str(ix)])
+    assert result.exit_code == 0, result.output
+    return ix
