@@ -53,18 +53,83 @@ def normalise_label(label: str | None) -> str | None:
     return ALIASES.get(name, name)
 
 
-def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Decode ``data``: BOM first, then a valid UTF-8, then the declared charset.
+# Where a document declares its charset, in the order a browser believes them
+# after a BOM: the HTTP header (WARC), an XML declaration, then <meta charset>
+# or <meta http-equiv="Content-Type"> in the first bytes (HTML's "prescan",
+# widened: saved pages often carry long <head>s before it).
+_CONTENT_TYPE_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
+_XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([\w.:-]+)", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
+PRESCAN_BYTES = 16384
 
-    Returns the text and the encoding used. UTF-8 wins over a declaration
-    because it cannot match by accident; a wrong Latin-1 declaration is read
-    as Windows-1252, and undecodable bytes as a last resort are guessed by
-    charset-normalizer.
+
+def charset_of_content_type(value: str | None) -> str | None:
+    """The charset parameter of an HTTP ``Content-Type`` value.
+
+    >>> charset_of_content_type('text/html; charset="ISO-8859-1"')
+    'ISO-8859-1'
+    >>> charset_of_content_type("text/html") is None
+    True
+    """
+    m = _CONTENT_TYPE_CHARSET.search(value or "")
+    return m.group(1) if m else None
+
+
+def declared_charset(data: bytes, content_type: str | None = None) -> str | None:
+    """The charset a document declares: HTTP header, XML declaration, then <meta>.
+
+    When they disagree, the first whose codec can decode the bytes wins: a
+    server's default header (« charset=utf-8 » on a Latin-9 page) must not
+    hide the page's own, right, ``<meta>``.
+
+    >>> declared_charset(b'<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1" />')
+    'iso-8859-1'
+    >>> declared_charset(b"<meta charset=utf-8>", "text/html; charset=windows-1252")
+    'windows-1252'
+    >>> declared_charset("<meta charset=iso-8859-15>5 €".encode("iso-8859-15"), "text/html; charset=utf-8")
+    'iso-8859-15'
+    >>> declared_charset(b"<?xml version='1.0' encoding='ISO-8859-15'?><html>")
+    'ISO-8859-15'
+    >>> declared_charset(b"<p>rien</p>") is None
+    True
+    """
+    found = [label for label in (charset_of_content_type(content_type), _first_group(_XML_DECLARATION, data),
+                                 _first_group(_META_CHARSET, data[:PRESCAN_BYTES]))
+             if label and normalise_label(label)]
+    for label in found:
+        try:
+            data.decode(normalise_label(label))
+            return label
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return found[0] if found else None
+
+
+def _first_group(pattern: re.Pattern, data: bytes) -> str | None:
+    m = pattern.search(data)
+    return m.group(1).decode("ascii", "replace") if m else None
+
+
+def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Decode ``data``: BOM, then UTF-8, then the declared charset, then the content.
+
+    Returns the text and the encoding used. Valid UTF-8 wins over a
+    declaration because it cannot match by accident; text that is mostly UTF-8
+    with stray Windows-1252 bytes (a page edited in two tools) is read as
+    both (``utf-8+cp1252``); a Latin-1 declaration is read as Windows-1252.
+    Without a usable declaration, Windows-1252 is tried before any guess:
+    these archives are French, and statistical guessers take short French
+    text for Central European code pages (« là » read as « lą »).
+    charset-normalizer is asked only when Windows-1252 cannot decode it.
 
     >>> decode("été".encode("cp1252"), "iso-8859-1")
     ('été', 'cp1252')
     >>> decode("l’été".encode("utf-8"), "iso-8859-1")
     ('l’été', 'utf-8')
+    >>> decode("déjà là".encode("cp1252"), "utf-8")
+    ('déjà là', 'cp1252')
+    >>> decode("l’été ".encode("utf-8") + "à".encode("cp1252"))
+    ('l’été à', 'utf-8+cp1252')
     """
     for bom, name in BOMS:
         if data.startswith(bom):
@@ -73,17 +138,39 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    name = normalise_label(declared)
-    if name:
-        try:
-            return data.decode(name), name
-        except UnicodeDecodeError:
-            pass
+    if _mostly_utf8(data):
+        return data.decode("utf-8", errors=_CP1252_FALLBACK), "utf-8+cp1252"
+    for name in (normalise_label(declared), "cp1252"):
+        if name and name != "utf-8":
+            try:
+                return data.decode(name), name
+            except (UnicodeDecodeError, LookupError):
+                pass
     guessed = _guess(data)
     try:
         return data.decode(guessed), guessed
     except (UnicodeDecodeError, LookupError):
         return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """More non-ASCII bytes sit in well-formed UTF-8 sequences than outside them."""
+    in_sequences = sum(len(m) for m in _UTF8_SEQUENCE.findall(data))
+    return in_sequences > 0 and in_sequences >= len(_HIGH_BYTE.findall(data)) - in_sequences
+
+
+def _cp1252_for_invalid_utf8(exc: UnicodeDecodeError) -> tuple[str, int]:
+    """Codec error handler: bytes that are not UTF-8 read as Windows-1252."""
+    bad = exc.object[exc.start:exc.end]
+    return bad.decode("cp1252", errors="replace"), exc.end
+
+
+_CP1252_FALLBACK = "searchkit-cp1252"
+codecs.register_error(_CP1252_FALLBACK, _cp1252_for_invalid_utf8)
 
 
 def _guess(data: bytes) -> str:
