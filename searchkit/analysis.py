@@ -7,10 +7,11 @@ the *original* text, so a highlight shows « Données », not ``donn``.
 
 Two chains are used, the same at index and query time:
 
-* ``EXACT``: words → lowercase → elision (l’, qu’, jusqu’…) → accent folding.
-  Quoted phrases, prefixes and the "exact form" boost use it.
-* ``STEMMED``: ``EXACT`` then French stemming of the *folded* form, so that
-  ``activites`` and ``activités`` meet.
+* ``EXACT``: words → acronyms joined (R.G.P.D. → rgpd) → lowercase →
+  elision (l’, qu’, jusqu’…) → accent folding. Quoted phrases, prefixes and
+  the "exact form" boost use it.
+* ``STEMMED``: ``EXACT`` then French stemming of the *folded* form (after
+  ``singular``: jeux → jeu), so that ``activites`` and ``activités`` meet.
 
 >>> [t.text for t in EXACT("L’Assurance maladie s’oppose à Microsoft")]
 ['assurance', 'maladie', 'oppose', 'a', 'microsoft']
@@ -19,7 +20,9 @@ Two chains are used, the same at index and query time:
 >>> [t.text for t in STEMMED("Les données de santé")]
 ['le', 'donne', 'de', 'sant']
 
-Stop words are kept: ``"ne pas"`` and ``"Conseil d'Etat"`` are phrases people search.
+Stop words are kept: ``"ne pas"`` and ``"Conseil d'Etat"`` are phrases people
+search; ``STOP_WORDS`` is for the query side only (see ``query``). Choices and
+measurements: docs/relevance.md; proof on real text: tests/test_analysis_golden.py.
 """
 
 from __future__ import annotations
@@ -33,8 +36,16 @@ from dataclasses import dataclass
 APOSTROPHES = "’'ʼ`‘"
 _APOSTROPHE_RE = re.compile(f"[{APOSTROPHES}]")
 
-# A word: letters and digits, with apostrophes inside (aujourd’hui, l’État).
-WORD = re.compile(rf"\w+(?:[{APOSTROPHES}]\w+)*")
+# A word: an acronym written with dots (R.G.P.D., U.S.A), or letters and
+# digits with apostrophes inside (aujourd’hui, l’État). Everything else
+# separates words: hyphens (États-Unis is two words, found as a phrase),
+# NBSP and narrow NBSP, « », slashes of dates, the punctuation of URLs and
+# e-mail addresses, emoji.
+_LETTER = r"[^\W\d_]"
+WORD = re.compile(
+    rf"(?:{_LETTER}\.){{2,}}(?:{_LETTER}(?!\w))?"
+    rf"|\w+(?:[{APOSTROPHES}]\w+)*"
+)
 
 ELISIONS = frozenset(
     "l d j m n s t c qu jusqu lorsqu puisqu quoiqu".split()
@@ -65,6 +76,20 @@ class LowercaseFilter(Filter):
     def __call__(self, tokens):
         for t in tokens:
             t.text = t.text.lower()
+            yield t
+
+
+class AcronymFilter(Filter):
+    """Join an acronym written with dots into one word: R.G.P.D. = RGPD.
+
+    >>> [(t.text, t.startchar, t.endchar) for t in EXACT("le R.G.P.D. et la SNCF")]
+    [('le', 0, 2), ('rgpd', 3, 11), ('et', 12, 14), ('la', 15, 17), ('sncf', 18, 22)]
+    """
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if "." in t.text:
+                t.text = t.text.replace(".", "")
             yield t
 
 
@@ -108,19 +133,87 @@ class FoldFilter(Filter):
             yield t
 
 
+# Nouns in -eu whose plural takes an x (jeu → jeux). Snowball leaves
+# ``jeux`` as it is (it cannot tell them from adjectives in -eux, heureux),
+# so these plurals are made singular before stemming.
+EU_NOUNS = frozenset(
+    "jeu enjeu feu lieu milieu cheveu neveu voeu dieu adieu aveu desaveu pieu epieu "
+    "essieu moyeu hebreu boutefeu".split()
+)
+# Plurals Snowball stems away from their singular (travaux → traval).
+IRREGULAR_PLURALS = {
+    "travaux": "travail", "yeux": "oeil", "cieux": "ciel", "aieux": "aieul",
+    "noyaux": "noyau", "tuyaux": "tuyau", "joyaux": "joyau", "boyaux": "boyau",
+}
+
+
+def singular(term: str) -> str:
+    """The singular of the plurals Snowball misses, else the term itself.
+
+    Folded -ée/-ées endings are left alone on purpose: Snowball keeps
+    ``donnees`` (données) apart from ``don``/``donner``; making them -e would
+    stem données to ``don`` (measured on the golden table and the evaluation).
+
+    >>> [singular(w) for w in ("jeux", "enjeux", "heureux", "travaux", "jeu")]
+    ['jeu', 'enjeu', 'heureux', 'travail', 'jeu']
+    """
+    if term.endswith("x"):
+        if term in IRREGULAR_PLURALS:
+            return IRREGULAR_PLURALS[term]
+        if term[:-1] in EU_NOUNS:
+            return term[:-1]
+    return term
+
+
+def light_stem(term: str) -> str:
+    """A minimal French stemmer (Savoy's, as Lucene's FrenchMinimalStemmer):
+    plural and feminine endings only. Kept to measure against Snowball
+    (see docs/relevance.md); the index uses Snowball.
+
+    >>> [light_stem(w) for w in ("collectivites", "collections", "chevaux", "donnees")]
+    ['collectivit', 'collection', 'cheval', 'don']
+    """
+    n = len(term)
+    if n < 6:
+        return term
+    if term.endswith("x"):
+        return term[:-3] + "al" if term.endswith("aux") else term[:-1]
+    for end in "sree":  # -s, -r, -e, then the -e left of a folded -ée
+        if term.endswith(end):
+            term = term[:-1]
+    if len(term) > 1 and term[-1] == term[-2] and term[-1].isalpha():
+        term = term[:-1]
+    return term
+
+
 class StemFilter(Filter):
-    """French Snowball stemming (PyStemmer, the C build of the same algorithm)."""
+    """French stemming of the folded form, after ``singular``.
 
-    def __init__(self, language: str = "french"):
-        import Stemmer
+    ``snowball`` (default) is PyStemmer, the C build of Whoosh's algorithm;
+    ``light`` is ``light_stem``.
 
-        self.language = language
-        self._stem = Stemmer.Stemmer(language).stemWord
+    >>> STEMMED.words("jeux jeu activités activite")
+    ['jeu', 'jeu', 'activit', 'activit']
+    """
+
+    def __init__(self, algorithm: str = "snowball"):
+        self.algorithm = algorithm
+        if algorithm == "snowball":
+            import Stemmer
+
+            self._stem = Stemmer.Stemmer("french").stemWord
+        elif algorithm == "light":
+            self._stem = light_stem
+        else:
+            raise ValueError(f"unknown stemmer {algorithm!r}: snowball or light")
+
+    def __repr__(self) -> str:
+        return f"StemFilter({self.algorithm!r})"
 
     def __call__(self, tokens):
         stem = self._stem
         for t in tokens:
-            t.text = stem(t.text)
+            t.text = stem(singular(t.text))
             yield t
 
 
@@ -187,8 +280,30 @@ class Chain:
         return [t.text for t in self(text)]
 
 
-EXACT = Tokenizer() | LowercaseFilter() | ElisionFilter() | FoldFilter()
+EXACT = Tokenizer() | AcronymFilter() | LowercaseFilter() | ElisionFilter() | FoldFilter()
 STEMMED = EXACT | StemFilter()
+
+
+def use_stemmer(algorithm: str) -> None:
+    """Swap the stemmer of ``STEMMED`` in place (for the relevance evaluation,
+    which builds one index per stemmer; an index must be searched with the
+    stemmer it was written with)."""
+    STEMMED.filters = (*STEMMED.filters[:-1], StemFilter(algorithm))
+    STEMMED._cache.clear()
+
+
+# Curated French stop words, folded. Nothing is dropped at index time (so
+# "ne pas" and "Conseil d'Etat" stay searchable phrases); the query side drops
+# them from *unquoted* queries that hold other words (see ``query``). Unlike
+# Whoosh's list it holds « les », « cet », « cette » and no verb forms: « été »
+# (summer), « or » (gold), « pas », « sans », « contre » stay searchable.
+STOP_WORDS = frozenset("""
+    le la les un une des du de au aux a ce cet cette ces ca ceci cela celui celle ceux celles
+    et ou ni mais donc car que qui quoi dont quel quelle quels quelles
+    en y dans par pour sur sous avec chez vers entre
+    je tu il elle on nous vous ils elles me te se moi toi lui leur leurs soi
+    mon ma mes ton ta tes son sa ses notre nos votre vos ne
+""".split())
 
 
 def fold(text: str) -> str:

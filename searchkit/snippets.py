@@ -14,7 +14,9 @@ like one in the first line.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 
 from searchkit.analysis import EXACT, stem
 
@@ -29,13 +31,66 @@ class Match:
     key: str  # the exact term, so distinct words count once
 
 
-def find_matches(text: str, exact: set[str], stems: set[str], prefixes: set[str]) -> list[Match]:
-    found = []
-    for tok in EXACT(text):
+def find_matches(text: str, exact: set[str], stems: set[str], prefixes: set[str],
+                 phrases: Iterable[tuple[str, ...]] = (),
+                 patterns: Iterable[tuple[str, str, int]] = ()) -> list[Match]:
+    """Spans of ``text`` to mark: a phrase's run of words as one match, then
+    each word whose exact form, stem or prefix was asked for, or that fits a
+    pattern: ``("glob", "j?ux", 0)`` (wildcards) or ``("fuzzy", "microsft", 1)``
+    (within that many edits), all on folded words.
+
+    >>> text = "Le Privacy Shield tombe ; privacy et shield."
+    >>> [text[m.start:m.end] for m in find_matches(text, set(), set(), set(), [("privacy", "shield")])]
+    ['Privacy Shield']
+    >>> text = "Les jeux de Microsoft"
+    >>> [text[m.start:m.end] for m in find_matches(text, set(), set(), set(), (),
+    ...                                             [("glob", "j?ux", 0), ("fuzzy", "microsft", 1)])]
+    ['jeux', 'Microsoft']
+    """
+    tokens = list(EXACT(text))
+    found: list[Match] = []
+    taken: set[int] = set()
+    for words in phrases:
+        n = len(words)
+        for i in range(len(tokens) - n + 1):
+            if all(tokens[i + k].text == w for k, w in enumerate(words)) and i not in taken:
+                found.append(Match(tokens[i].startchar, tokens[i + n - 1].endchar, " ".join(words)))
+                taken.update(range(i, i + n))
+    if phrases and not found:  # the phrase matched elsewhere (title): mark its words
+        exact = exact | {w for words in phrases for w in words}
+    for i, tok in enumerate(tokens):
         term = tok.text
-        if term in exact or (stems and stem(term) in stems) or any(term.startswith(p) for p in prefixes):
+        if i in taken:
+            continue
+        if term in exact or (stems and stem(term) in stems) or any(term.startswith(p) for p in prefixes) \
+                or any(_fits(term, pattern) for pattern in patterns):
             found.append(Match(tok.startchar, tok.endchar, term))
+    found.sort(key=lambda m: m.start)
     return found
+
+
+def _fits(term: str, pattern: tuple[str, str, int]) -> bool:
+    how, text, n = pattern
+    if how == "glob":
+        return fnmatchcase(term, text)
+    return abs(len(term) - len(text)) <= n and edit_distance(term, text) <= n
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (adjacent transpositions count one), as Whoosh's fuzzy terms.
+
+    >>> edit_distance("microsfot", "microsoft"), edit_distance("vacin", "vaccin")
+    (1, 1)
+    """
+    prev2, prev = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
 
 
 def best_window(text: str, matches: list[Match], width: int) -> tuple[int, int]:
@@ -69,10 +124,16 @@ def _snap(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def snippet(text: str, exact: set[str], stems: set[str], prefixes: set[str],
-            width: int = 220, fragments: int = 2) -> list[Segment]:
-    """Up to ``fragments`` windows of ``text`` with matches marked, joined by « … »."""
+            width: int = 220, fragments: int = 2,
+            phrases: Iterable[tuple[str, ...]] = (),
+            patterns: Iterable[tuple[str, str, int]] = ()) -> list[Segment]:
+    """Up to ``fragments`` windows of ``text`` with matches marked, joined by « … ».
+
+    The whole text is searched, however long (Whoosh's highlighter stops at
+    32 KB by default): a match deep in a long thread is shown.
+    """
     text = " ".join(text.split())  # one line: newlines and runs of spaces fold
-    matches = find_matches(text, exact, stems, prefixes)
+    matches = find_matches(text, exact, stems, prefixes, phrases, patterns)
     if not matches:
         start, end = _snap(text, 0, min(len(text), width))
         return [(text[start:end] + (ELLIPSIS if end < len(text) else ""), False)]
