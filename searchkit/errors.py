@@ -31,5 +31,9 @@ class IndexLockedError(SearchkitError):
     """Another process is writing the index."""
 
 
+class IndexWriteError(SearchkitError):
+    """The index folder cannot be written (read-only, disk full...); the previous index is intact."""
+
+
 class QueryError(SearchkitError):
     """The query cannot be understood (e.g. an unknown field)."""
