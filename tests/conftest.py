@@ -24,3 +24,29 @@ def sample_index(tmp_path_factory):
     result = CliRunner().invoke(main, ["index", str(CORPUS), "--index", str(ix)])
     assert result.exit_code == 0, result.output
     return ix
+
+
+THREADS = FIXTURES / "threads"
+BITCOINFRANCE = SHARED / "corpora" / "bitcoinfrance-wordpress.xml"
+
+
+@pytest.fixture(scope="session")
+def threads_index(tmp_path_factory):
+    """An index of tests/fixtures/threads (a small WXR export with threaded replies)."""
+    from searchkit.cli import main
+
+    ix = tmp_path_factory.mktemp("threads") / "index"
+    result = CliRunner().invoke(main, ["index", str(THREADS), "--index", str(ix)])
+    assert result.exit_code == 0, result.output
+    return ix
+
+
+@pytest.fixture(scope="session")
+def bitcoinfrance_index(tmp_path_factory):
+    """An index of the real threaded archive bitcoinfrance-wordpress.xml (107 replies)."""
+    from searchkit.cli import main
+
+    ix = tmp_path_factory.mktemp("bitcoinfrance") / "index"
+    result = CliRunner().invoke(main, ["index", str(BITCOINFRANCE), "--index", str(ix)])
+    assert result.exit_code == 0, result.output
+    return ix

@@ -36,7 +36,7 @@ def test_phrase_ranks_sample_article_first_with_phrase_highlighted(runner, sampl
     assert first["kind"] == "article"
     assert first["title"] == "Macron a vendu nos données de santé à Microsoft !"
     assert "l’accord « Privacy Shield » qui organisait" in first["snippet"]
-    assert first["highlights"] == ["Privacy", "Shield"]
+    assert first["highlights"] == ["Privacy Shield"]  # the phrase is marked whole
 
 
 def test_terminal_output_is_plain_text_when_piped(runner, sample_index):
