@@ -9,14 +9,13 @@ import builtins
 import os
 import random
 import shutil
-from collections import Counter
 
 import pytest
 
 from searchkit.cli import main
 from searchkit.index import stored_documents
 
-from conftest import CORPUS, FIXTURES, SAMPLE, SHARED
+from conftest import FIXTURES, SAMPLE, SHARED
 
 HOSTILE = FIXTURES / "hostile"
 SHARED_CORPORA = SHARED / "corpora"

@@ -206,7 +206,7 @@ def test_billion_laughs_is_refused_quickly_with_a_clear_message():
     start = time.perf_counter()
     with pytest.raises(InputError, match=r"^billion-laughs\.xml: refused: .*DOCTYPE.* entities"):
         read(WXR / "billion-laughs.xml")
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 5.0  # refused before parsing, not after expanding
 
 
 @pytest.mark.timeout(10)

@@ -8,7 +8,6 @@ import pytest
 
 from searchkit.cli import main
 
-from conftest import CORPUS
 
 
 @pytest.fixture(scope="module")
