@@ -7,7 +7,6 @@ else. Exit codes follow ripgrep: 0 something matched, 1 nothing did, 2 error.
 
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
 

@@ -102,8 +102,8 @@ def remove(index_dir: Path, name: str) -> None:
         pass
 
 
-def fsync_dir(path: Path) -> None:
-    """Make renames and new files in ``path`` durable (a no-op where unsupported)."""
+def fsync_path(path) -> None:
+    """Make a file's data, or a folder's renames and new files, durable (no-op where unsupported)."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
@@ -114,6 +114,9 @@ def fsync_dir(path: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+fsync_dir = fsync_path
 
 
 def file_hash(path: Path) -> str:

@@ -110,9 +110,8 @@ def format_date(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M")
 
 
-def hit_record(hit) -> dict:
-    """One hit as a JSON-ready dict (stable keys, ISO dates)."""
-    doc: Document = hit.doc
+def metadata_record(doc: Document) -> dict:
+    """A document's fields but its text, JSON-ready (stable keys, ISO dates)."""
     return {
         "id": doc.id,
         "kind": doc.kind,
@@ -124,6 +123,13 @@ def hit_record(hit) -> dict:
         "date": doc.date.isoformat() if doc.date else None,
         "url": doc.url,
         "source": doc.source,
+    }
+
+
+def hit_record(hit) -> dict:
+    """One hit as a JSON-ready dict: the document's fields, score and snippet."""
+    return {
+        **metadata_record(hit.doc),
         "score": round(hit.score, 4) if hit.score is not None else None,  # None: sorted by date, not scored
         "snippet": render_plain(hit.snippet, ("", "")),
         "highlights": sorted({t for t, is_match in hit.snippet if is_match}),
@@ -238,20 +244,7 @@ def write_csv(hits, stream) -> None:
 
 def document_record(doc: Document, depth: int | None = None) -> dict:
     """A whole document (original text, every field) as a JSON-ready dict."""
-    record = {
-        "id": doc.id,
-        "kind": doc.kind,
-        "post_id": doc.post_id,
-        "parent_id": doc.parent_id,
-        "number": doc.number,
-        "title": doc.title,
-        "author": doc.author,
-        "date": doc.date.isoformat() if doc.date else None,
-        "url": doc.url,
-        "source": doc.source,
-        "meta": doc.meta or {},
-        "body": doc.body,
-    }
+    record = {**metadata_record(doc), "meta": doc.meta or {}, "body": doc.body}
     if depth is not None:
         record["depth"] = depth
     return record

@@ -204,7 +204,10 @@ class Searcher:
         return {layout.article_of(d) for d in self.searcher.docs_for_query(wanted)} - {None}
 
     def allowed(self, filters: Filters):
-        """What ``searcher.search(filter=...)`` takes: a query, a docnum set, or None."""
+        """What ``searcher.search(filter=...)`` takes: a query, a docnum set, or None.
+
+        A set may be the searcher's cached one (``_filter_docnums``): read it, never change it.
+        """
         flt = self.filter_query(filters)
         cross = self.cross_docnums(filters)
         if cross is None:

@@ -1,0 +1,158 @@
+"""The benchmark's corpus generator (benchmarks/corpus.py) and the parallel index writer it exercises.
+
+No timing here (the benchmark is run by hand, see README "Benchmark"): these
+check that the generated corpora are what the benchmark's figures assume and
+that indexing on several processes finds what one process finds.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from conftest import ROOT, SHARED
+from searchkit.cli import main
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import corpus as bench_corpus  # noqa: E402
+
+ELTEC = SHARED / "corpora" / "eltec-fra-paragraphs.tsv.xz"
+SIZE = 700  # documents: enough posts for several files and job batches
+
+pytestmark = pytest.mark.slow  # each build reads the 54 MB ELTeC text
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench") / "corpus"
+    manifest = bench_corpus.build(SIZE, out, ELTEC, seed=7)
+    return out, manifest
+
+
+def posts_of(folder):
+    for path in sorted(folder.glob("*.jsonl")):
+        with open(path, encoding="utf-8") as fh:
+            yield from (json.loads(line) for line in fh)
+
+
+def test_corpus_has_exactly_the_documents_asked_for(generated):
+    folder, manifest = generated
+    posts = list(posts_of(folder))
+    assert sum(1 + len(p["comments"]) for p in posts) == SIZE == manifest.documents
+    assert len(posts) == manifest.posts
+
+
+def test_corpus_is_the_same_for_the_same_seed(generated, tmp_path):
+    folder, manifest = generated
+    again = bench_corpus.build(SIZE, tmp_path / "corpus", ELTEC, seed=7)
+    assert again.file_names == manifest.file_names
+    for name in manifest.file_names:
+        assert (tmp_path / "corpus" / name).read_bytes() == (folder / name).read_bytes()
+
+
+def test_corpus_posts_follow_the_jsonl_schema(generated):
+    folder, _ = generated
+    for post in posts_of(folder):
+        assert set(post) == {"id", "title", "body", "url", "author", "date", "comments"}
+        assert 5 <= post["body"].count("\n\n") + 1 <= 15
+        assert len(post["comments"]) <= 40
+        ids = [c["id"] for c in post["comments"]]
+        for c in post["comments"]:
+            assert set(c) == {"id", "parent", "author", "date", "body"}
+            assert c["parent"] is None or c["parent"] in ids[: ids.index(c["id"])]
+            assert c["date"] > post["date"]
+
+
+def test_manifest_counts_the_documents_holding_the_phrase(generated):
+    folder, manifest = generated
+    holders = [(p["body"], False) for p in posts_of(folder)]
+    holders += [(c["body"], True) for p in posts_of(folder) for c in p["comments"]]
+    assert manifest.phrase_docs == sum(bench_corpus.PHRASE in body for body, _ in holders) > 0
+    assert manifest.phrase_comments == sum(bench_corpus.PHRASE in body for body, is_c in holders if is_c)
+
+
+def test_corpus_holds_accentless_and_curly_apostrophe_documents(generated):
+    _, manifest = generated
+    assert manifest.accentless_docs > 0 and manifest.curly_docs > 0
+
+
+def index_with(runner, monkeypatch, folder, ix, workers):
+    """Index ``folder`` with ``workers`` processes and job files of 40 documents."""
+    import searchkit.index_parallel as parallel
+
+    monkeypatch.setattr(parallel, "BATCH_DOCS", 40)
+    monkeypatch.setattr(parallel, "worker_count", lambda: workers)
+    result = runner.invoke(main, ["index", str(folder), "--index", str(ix)])
+    assert result.exit_code == 0, result.stderr
+    return ix
+
+
+def hit_ids(runner, ix, query, *options):
+    result = runner.invoke(main, ["search", query, "--index", str(ix), "--json", "--flat", "--limit", "0", *options])
+    assert result.exit_code in (0, 1), result.stderr
+    return sorted(json.loads(line)["id"] for line in result.stdout.splitlines())
+
+
+def test_parallel_index_finds_what_one_process_finds(generated, runner, monkeypatch, tmp_path):
+    folder, _ = generated
+    one = index_with(runner, monkeypatch, folder, tmp_path / "one", workers=1)
+    two = index_with(runner, monkeypatch, folder, tmp_path / "two", workers=2)
+    for query in ("maison", '"Privacy Shield"', "jard*", "eglise OR chapelle"):
+        assert hit_ids(runner, two, query) == hit_ids(runner, one, query)
+
+
+def test_parallel_index_counts_the_planted_phrase(generated, runner, monkeypatch, tmp_path):
+    folder, manifest = generated
+    ix = index_with(runner, monkeypatch, folder, tmp_path / "ix", workers=2)
+    assert len(hit_ids(runner, ix, '"Privacy Shield"')) == manifest.phrase_docs
+    assert len(hit_ids(runner, ix, '"Privacy Shield"', "--kind", "comment")) == manifest.phrase_comments
+
+
+def test_parallel_index_keeps_each_post_together(generated, runner, monkeypatch, tmp_path):
+    # A post is one Whoosh group: its comments follow its article in the same
+    # segment, which the cross-queries (--in-article) and threads rely on.
+    from searchkit.search import PostLayout, Searcher
+
+    folder, _ = generated
+    ix = index_with(runner, monkeypatch, folder, tmp_path / "ix", workers=2)
+    with Searcher(ix) as s:
+        assert len(s.searcher.reader().leaf_readers()) > 1  # really written by several workers
+        layout = PostLayout(s.searcher)
+        for docnum in range(s.searcher.doc_count_all()):
+            stored = s.searcher.stored_fields(docnum)
+            article = s.searcher.stored_fields(layout.article_of(docnum))
+            assert article["id"] == stored["post_id"]
+
+
+def test_a_dying_worker_fails_the_run_and_keeps_the_last_commit(generated, runner, monkeypatch, tmp_path):
+    import os
+
+    import searchkit.index_parallel as parallel
+
+    folder, manifest = generated
+    ix = index_with(runner, monkeypatch, folder, tmp_path / "ix", workers=2)
+
+    def die(self, filename, doc_count):
+        os._exit(3)
+
+    monkeypatch.setattr(parallel._JobFileTask, "_process_file", die)
+    result = runner.invoke(main, ["index", str(folder), "--index", str(ix), "--rebuild"])
+    assert result.exit_code == 2
+    assert "indexing worker process failed" in result.stderr
+    assert len(hit_ids(runner, ix, '"Privacy Shield"')) == manifest.phrase_docs
+
+
+def test_corpus_posts_are_all_different(tmp_path):
+    # searchkit indexes a post found twice once (dedup): the benchmark's counts
+    # assume none. Twelve paragraphs for ~10 posts: drawn at random, starts collide.
+    import lzma
+
+    source = tmp_path / "tiny.tsv.xz"
+    lines = [f"BOOK\tParagraphe numéro {n} d’un roman qui parle de la maison et du jardin." for n in range(12)]
+    source.write_bytes(lzma.compress("\n".join(lines).encode("utf-8")))
+    bench_corpus.build(200, tmp_path / "corpus", source, seed=1)
+    bodies = [p["body"] for p in posts_of(tmp_path / "corpus")]
+    assert 5 <= len(bodies) <= 12
+    assert len(set(bodies)) == len(bodies)
