@@ -5,6 +5,7 @@ from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TESTS = Path(__file__).resolve().parent
 CORPUS = ROOT / "corpus"
 SHARED = ROOT.parent / "shared"
 SAMPLE = CORPUS / "000_caa8075c1ef2035a.txt"
@@ -50,3 +51,26 @@ def bitcoinfrance_index(tmp_path_factory):
     result = CliRunner().invoke(main, ["index", str(BITCOINFRANCE), "--index", str(ix)])
     assert result.exit_code == 0, result.output
     return ix
+
+
+def peak_rss_kib() -> int:
+    """This process's own peak RSS since it started (VmHWM), in KiB.
+
+    ``getrusage``'s ru_maxrss is no use in a child process: Linux carries the
+    peak of the forked parent (pytest, hundreds of MB) over exec.
+    """
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+# Runs ``searchkit`` in a child and prints its own peak RSS on stderr as it exits.
+CLI_WITH_PEAK_RSS = (
+    "import atexit, sys\n"
+    "from conftest import peak_rss_kib\n"
+    "atexit.register(lambda: print(f'peak-rss-kib: {peak_rss_kib()}', file=sys.stderr))\n"
+    "from searchkit.cli import main\n"
+    "main()\n"
+)

@@ -1,6 +1,7 @@
 """WordPress WXR exports: what is indexed, what is left out, threads, damage and XML safety."""
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from searchkit.cli import main
 from searchkit.errors import InputError
 from searchkit.readers import FileReport, read_file
 from searchkit.readers.htmltext import html_to_text
-from conftest import FIXTURES, SHARED
+from conftest import FIXTURES, SHARED, TESTS
 
 CORPORA = SHARED / "corpora"
 WXR = FIXTURES / "wxr"
@@ -284,12 +285,13 @@ def test_the_parser_itself_expands_no_entity_if_the_dtd_check_is_bypassed(monkey
 
 
 MEMORY_PROBE = """
-import resource, sys
+import sys
 from pathlib import Path
+from conftest import peak_rss_kib
 from searchkit.readers import FileReport
 from searchkit.readers.wxr import read
 n = sum(1 for _ in read(Path(sys.argv[1]), "x.xml", FileReport("x.xml")))
-print(n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(n, peak_rss_kib())
 """
 
 
@@ -298,7 +300,8 @@ def peak_rss_reading(path: Path) -> tuple[int, int]:
     import sys
 
     out = subprocess.run([sys.executable, "-c", MEMORY_PROBE, str(path)], check=True,
-                         capture_output=True, text=True).stdout.split()
+                         capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(TESTS)}).stdout.split()
     return int(out[0]), int(out[1])  # posts, peak RSS in KiB
 
 

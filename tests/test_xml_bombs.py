@@ -12,7 +12,7 @@ import pytest
 
 from searchkit.index import stored_documents
 
-from conftest import FIXTURES
+from conftest import CLI_WITH_PEAK_RSS, FIXTURES, TESTS
 
 HOSTILE = FIXTURES / "hostile"
 BOMBS = ["billion-laughs.xml", "quadratic-blowup.xml", "external-entity.xml", "late-doctype-bomb.xml"]
@@ -21,12 +21,11 @@ BOMBS = ["billion-laughs.xml", "quadratic-blowup.xml", "external-entity.xml", "l
 def index_in_subprocess(path, ix):
     """Run ``searchkit index`` and return (exit code, stderr, seconds, peak RSS in MiB)."""
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "searchkit", "index", str(path), "--index", str(ix)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    stderr = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, stderr, time.monotonic() - started, usage.ru_maxrss / 1024
+    proc = subprocess.run([sys.executable, "-c", CLI_WITH_PEAK_RSS, "index", str(path), "--index", str(ix)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          env={**os.environ, "PYTHONPATH": str(TESTS)})
+    stderr, _, peak = proc.stderr.rpartition("peak-rss-kib: ")
+    return proc.returncode, stderr, time.monotonic() - started, int(peak) / 1024
 
 
 @pytest.mark.parametrize("name", BOMBS)
