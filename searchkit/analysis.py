@@ -28,6 +28,7 @@ measurements: docs/relevance.md; proof on real text: tests/test_analysis_golden.
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -62,11 +63,12 @@ class Token:
     pos: int = 0
 
 
-class Filter:
+class Filter(ABC):
     """One step of a chain: takes tokens, yields tokens (keeping their spans)."""
 
+    @abstractmethod
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        raise NotImplementedError  # pragma: no cover - every filter defines it
+        """Yield the tokens this step makes of ``tokens``."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
