@@ -77,10 +77,16 @@ def shorten(text: str, width: int) -> str:
 
 
 def cut_segments(segments: list, limit: int) -> list:
-    """Snippet segments cut to ``limit`` characters, « … » at the end if cut.
+    """Snippet segments cut to ``limit`` characters at a word boundary, « … » at the end if cut.
+
+    A match is never cut in two: it is shown whole or not at all.
 
     >>> cut_segments([("abc ", False), ("def", True), (" ghi", False)], 6)
-    [('abc ', False), ('de', True), ('…', False)]
+    [('abc', False), ('…', False)]
+    >>> cut_segments([("Bitcoin est une monnaie", False)], 18)
+    [('Bitcoin est une', False), ('…', False)]
+    >>> cut_segments([("court", False)], 18)
+    [('court', False)]
     """
     out, used = [], 0
     for text, is_match in segments:
@@ -88,10 +94,20 @@ def cut_segments(segments: list, limit: int) -> list:
             out.append((text, is_match))
             used += len(text)
             continue
-        if limit - used > 0:
-            out.append((text[: limit - used], is_match))
-        out.append(("…", False))
+        room = limit - used
+        if not is_match and room > 0:
+            head = text[:room]
+            if not text[room].isspace() and " " in head:  # the cut falls inside a word
+                head = head[: head.rfind(" ")]
+            out.append((head, False))
         break
+    else:
+        return out  # everything fitted: nothing was cut
+    while out and not out[-1][1] and not out[-1][0].rstrip(" ,;:"):
+        out.pop()
+    if out and not out[-1][1]:
+        out[-1] = (out[-1][0].rstrip(" ,;:"), False)
+    out.append(("…", False))
     return out
 
 
