@@ -192,6 +192,9 @@ TEMP_PREFIX = ".whoosh-tmp-"
 _TOC = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.toc$")
 # Files searchkit itself may leave in an index folder, besides Whoosh's.
 _OWN_FILES = {META_FILE, LOCK_FILE, manifest.MANIFEST_FILE, manifest.PENDING_FILE, f"{INDEX_NAME}_WRITELOCK"}
+# A person's notes about the folder (the repository's index/README.md): not an
+# index's files, but no sign of a foreign folder either; a rebuild carries them over.
+NOTE_FILES = ("README.md", "README.txt", "README")
 
 
 def latest_generation(index_dir: Path) -> int:
@@ -217,7 +220,7 @@ def is_foreign(index_dir: Path) -> bool:
     except OSError:
         return False
     return any(
-        not (n in _OWN_FILES or n.startswith((f"{INDEX_NAME}_", f"_{INDEX_NAME}_", ".")))
+        not (n in _OWN_FILES or n in NOTE_FILES or n.startswith((f"{INDEX_NAME}_", f"_{INDEX_NAME}_", ".")))
         for n in names
     )
 

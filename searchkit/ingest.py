@@ -227,6 +227,9 @@ def _update(paths: list[Path], index_dir: Path, rebuild: bool, summary: Summary,
     try:
         _write(plan, old, target, fresh=rebuild or not had_index, summary=summary)
         if aside:
+            for name in sk_index.NOTE_FILES:  # e.g. the repository's index/README.md
+                if (real / name).is_file():
+                    shutil.copy2(real / name, target / name)
             # Atomic swap: a search sees the old index or the new one, never neither.
             sk_index.exchange_dirs(target, real)
     finally:

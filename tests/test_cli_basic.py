@@ -7,7 +7,7 @@ import pytest
 
 from searchkit.cli import main
 
-from conftest import CORPUS, FIXTURES
+from conftest import CORPUS, FIXTURES, ROOT
 
 PRIVACY_HIT_TERMINAL = "« Privacy Shield »"
 
@@ -139,3 +139,30 @@ def test_bad_files_are_named_and_the_rest_indexed_with_exit_2(runner, tmp_path):
     assert "Traceback" not in result.stderr
     found = search(runner, tmp_path / "ix", "molière", "--json")
     assert found.exit_code == 0
+
+
+def fresh_clone_layout(root):
+    """corpus/ and index/ as a fresh clone has them: the sample, and index/README.md only."""
+    shutil.copytree(CORPUS, root / "corpus")
+    (root / "index").mkdir()
+    shutil.copy(ROOT / "index" / "README.md", root / "index" / "README.md")
+
+
+def test_main_job_on_a_fresh_clone_layout_indexes_and_finds_the_phrase(runner, tmp_path, monkeypatch):
+    # `make demo`: `searchkit index corpus/ --index index/` then the phrase search
+    fresh_clone_layout(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    indexed = runner.invoke(main, ["index"])
+    assert indexed.exit_code == 0, indexed.stderr
+    found = runner.invoke(main, ["search", '"Privacy Shield"'])
+    assert found.exit_code == 0
+    assert PRIVACY_HIT_TERMINAL in found.stdout
+
+
+def test_rebuild_keeps_the_index_folder_readme(runner, tmp_path, monkeypatch):
+    fresh_clone_layout(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(main, ["index"]).exit_code == 0
+    rebuilt = runner.invoke(main, ["index", "--rebuild"])
+    assert rebuilt.exit_code == 0, rebuilt.stderr
+    assert (tmp_path / "index" / "README.md").read_text() == (ROOT / "index" / "README.md").read_text()
