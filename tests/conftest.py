@@ -16,15 +16,20 @@ def runner():
     return CliRunner()
 
 
+def build_index(tmp_path_factory, name: str, path: Path) -> Path:
+    """Index ``path`` through the CLI into a fresh temporary index; fail loudly if it does not."""
+    from searchkit.cli import main
+
+    ix = tmp_path_factory.mktemp(name) / "index"
+    result = CliRunner().invoke(main, ["index", str(path), "--index", str(ix)])
+    assert result.exit_code == 0, result.output
+    return ix
+
+
 @pytest.fixture(scope="session")
 def sample_index(tmp_path_factory):
     """An index of the bundled corpus, built once through the CLI."""
-    from searchkit.cli import main
-
-    ix = tmp_path_factory.mktemp("sample") / "index"
-    result = CliRunner().invoke(main, ["index", str(CORPUS), "--index", str(ix)])
-    assert result.exit_code == 0, result.output
-    return ix
+    return build_index(tmp_path_factory, "sample", CORPUS)
 
 
 THREADS = FIXTURES / "threads"
@@ -34,23 +39,13 @@ BITCOINFRANCE = SHARED / "corpora" / "bitcoinfrance-wordpress.xml"
 @pytest.fixture(scope="session")
 def threads_index(tmp_path_factory):
     """An index of tests/fixtures/threads (a small WXR export with threaded replies)."""
-    from searchkit.cli import main
-
-    ix = tmp_path_factory.mktemp("threads") / "index"
-    result = CliRunner().invoke(main, ["index", str(THREADS), "--index", str(ix)])
-    assert result.exit_code == 0, result.output
-    return ix
+    return build_index(tmp_path_factory, "threads", THREADS)
 
 
 @pytest.fixture(scope="session")
 def bitcoinfrance_index(tmp_path_factory):
     """An index of the real threaded archive bitcoinfrance-wordpress.xml (107 replies)."""
-    from searchkit.cli import main
-
-    ix = tmp_path_factory.mktemp("bitcoinfrance") / "index"
-    result = CliRunner().invoke(main, ["index", str(BITCOINFRANCE), "--index", str(ix)])
-    assert result.exit_code == 0, result.output
-    return ix
+    return build_index(tmp_path_factory, "bitcoinfrance", BITCOINFRANCE)
 
 
 def peak_rss_kib() -> int:

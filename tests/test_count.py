@@ -8,12 +8,11 @@ import shutil
 from collections import Counter
 
 import pytest
-from click.testing import CliRunner
 from lxml import etree
 
 from searchkit.cli import main
 
-from conftest import SAMPLE, SHARED, THREADS
+from conftest import SAMPLE, SHARED, THREADS, build_index
 
 ALIENLEBARGE = SHARED / "corpora" / "alienlebarge-wordpress.xml"
 WP = "{http://wordpress.org/export/1.2/}"
@@ -31,10 +30,7 @@ def records(result):
 
 @pytest.fixture(scope="module")
 def alienlebarge_index(tmp_path_factory):
-    ix = tmp_path_factory.mktemp("alienlebarge") / "index"
-    result = CliRunner().invoke(main, ["index", str(ALIENLEBARGE), "--index", str(ix)])
-    assert result.exit_code == 0, result.output
-    return ix
+    return build_index(tmp_path_factory, "alienlebarge", ALIENLEBARGE)
 
 
 @pytest.fixture(scope="module")

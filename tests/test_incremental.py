@@ -23,6 +23,15 @@ def page(title: str, body: str, comments: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def forbid(monkeypatch, *targets: str, why: str) -> None:
+    """Make each of ``targets`` (dotted paths) fail the test if it is called."""
+    def forbidden(*args, **kwargs):
+        raise AssertionError(why)
+
+    for target in targets:
+        monkeypatch.setattr(target, forbidden)
+
+
 @pytest.fixture
 def corpus(tmp_path):
     root = tmp_path / "corpus"
@@ -60,12 +69,7 @@ def test_first_run_counts_every_file_as_added(runner, corpus, tmp_path):
 def test_rerun_on_unchanged_corpus_opens_no_file(runner, corpus, tmp_path, monkeypatch):
     ix = tmp_path / "ix"
     assert index(runner, corpus, ix).exit_code == 0
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("a file was opened on a no-op re-run")
-
-    monkeypatch.setattr("searchkit.ingest.read_file", forbidden)
-    monkeypatch.setattr("searchkit.manifest.file_hash", forbidden)
+    forbid(monkeypatch, "searchkit.ingest.read_file", "searchkit.manifest.file_hash", why="a file was opened on a no-op re-run")
     result = index(runner, corpus, ix)
     assert result.exit_code == 0, result.stderr
     assert "files: 0 added, 0 updated, 0 removed, 3 unchanged" in result.stderr
@@ -75,16 +79,12 @@ def test_touched_but_identical_file_is_hashed_not_read(runner, corpus, tmp_path,
     ix = tmp_path / "ix"
     assert index(runner, corpus, ix).exit_code == 0
     bump_mtime(corpus / "café.txt")
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("an identical file was read again")
-
-    monkeypatch.setattr("searchkit.ingest.read_file", forbidden)
+    forbid(monkeypatch, "searchkit.ingest.read_file", why="an identical file was read again")
     result = index(runner, corpus, ix)
     assert result.exit_code == 0, result.stderr
     assert "files: 0 added, 0 updated, 0 removed, 3 unchanged" in result.stderr
     # The new mtime is remembered: the next run does not even hash it.
-    monkeypatch.setattr("searchkit.manifest.file_hash", forbidden)
+    forbid(monkeypatch, "searchkit.manifest.file_hash", why="an identical file was hashed again")
     assert index(runner, corpus, ix).exit_code == 0
 
 
@@ -111,11 +111,7 @@ def test_moved_corpus_is_recognised_by_content_and_not_read_again(runner, corpus
     ix = tmp_path / "ix"
     assert index(runner, corpus, ix).exit_code == 0
     moved = corpus.rename(tmp_path / "déménagé")
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("a moved but identical file was read again")
-
-    monkeypatch.setattr("searchkit.ingest.read_file", forbidden)
+    forbid(monkeypatch, "searchkit.ingest.read_file", why="a moved but identical file was read again")
     result = index(runner, moved, ix)
     assert result.exit_code == 0, result.stderr
     assert "files: 0 added, 0 updated, 0 removed, 3 unchanged" in result.stderr
@@ -271,12 +267,7 @@ def test_noop_rerun_on_a_thousand_files_reads_and_hashes_none(runner, tmp_path, 
         (corpus / f"page{n:05d}.txt").write_text(page_text(rng, n, 0)[:1500], "utf-8")
     ix = tmp_path / "ix"
     assert index(runner, corpus, ix).exit_code == 0
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("a file was opened on a no-op re-run")
-
-    monkeypatch.setattr("searchkit.ingest.read_file", forbidden)
-    monkeypatch.setattr("searchkit.manifest.file_hash", forbidden)
+    forbid(monkeypatch, "searchkit.ingest.read_file", "searchkit.manifest.file_hash", why="a file was opened on a no-op re-run")
     result = index(runner, corpus, ix)
     assert result.exit_code == 0
     assert "files: 0 added, 0 updated, 0 removed, 1000 unchanged" in result.stderr
