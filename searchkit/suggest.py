@@ -14,14 +14,13 @@ surface form of that term in a few documents that contain it.
 from __future__ import annotations
 
 import re
-import shlex
 from collections import Counter
-from dataclasses import dataclass, field
 
 from whoosh.query import Or, Term
 from whoosh.support.levenshtein import distance
 
 from searchkit.analysis import EXACT
+from searchkit.records import Suggestion
 
 # A search with fewer hits than this gets a suggestion, if one is found.
 SUGGEST_BELOW = 3
@@ -29,39 +28,6 @@ TEXT_FIELDS = ("body_exact", "title_exact")
 # A rare word is replaced only by one this many times more frequent.
 RARE_RATIO = 20
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
-
-
-@dataclass
-class Suggestion:
-    """A corrected query and what was changed in it."""
-
-    query: str
-    corrections: list[tuple[str, str]] = field(default_factory=list)  # (typed, suggested)
-
-    def command(self, options: list[str] | None = None) -> str:
-        """The command to run it, quoted for a POSIX shell.
-
-        >>> Suggestion("Microsoft données").command(["--kind", "comment"])
-        "searchkit search 'Microsoft données' --kind comment"
-        """
-        return " ".join(["searchkit", "search", shell_quote(self.query), *map(shell_quote, options or [])])
-
-    def record(self, options: list[str] | None = None) -> dict:
-        """The suggestion as a JSON-ready dict (``--json`` prints it on stderr)."""
-        return {
-            "did_you_mean": self.query,
-            "command": self.command(options),
-            "corrections": [{"typed": a, "suggested": b} for a, b in self.corrections],
-        }
-
-
-def shell_quote(word: str) -> str:
-    """``word`` quoted for a POSIX shell only when it needs it (accents do not).
-
-    >>> print(shell_quote("hébergement"), shell_quote("données santé"))
-    hébergement 'données santé'
-    """
-    return word if re.fullmatch(r"[\w@%+=:,./-]+", word) else shlex.quote(word)
 
 
 def max_distance(term: str) -> int:
