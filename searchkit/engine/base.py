@@ -1,0 +1,151 @@
+"""The engine interface: what an index engine (Whoosh, OpenSearch) must do for searchkit.
+
+The backend-neutral API (``searchkit.api``) parses the query text once into
+searchkit's own tree (``searchkit.query``), resolves the filters into a
+``Selection`` and calls an ``Engine``; it makes snippets, thread order and
+did-you-mean from what the engine returns. An engine compiles the tree to its
+own query language and answers with plain records (``Document`` and numbers);
+it knows nothing of the CLI, the web layer or the output.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from searchkit.model import Document, Post
+from searchkit.records import Stats
+
+# A node of searchkit's query tree (``searchkit.query.tree``); engines compile it.
+Node = Any
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which documents a search, a count or a grouping is about.
+
+    ``query`` is the parsed query; the rest narrows it. ``until`` is exclusive.
+    ``sources`` holds exact source names (globs are resolved by the API);
+    ``in_article`` keeps comments whose article matches that query,
+    ``with_comments`` articles having a comment that matches it.
+    """
+
+    query: Node
+    kind: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    author: tuple[str, ...] = ()  # folded words of the author's name, in order
+    sources: tuple[str, ...] | None = None
+    in_article: Node | None = None
+    with_comments: Node | None = None
+
+
+@dataclass
+class Ranked:
+    """Documents in the order asked, with their scores (None when sorted by date)."""
+
+    docs: list[tuple[Document, float | None]]
+    total: int
+    total_is_exact: bool = True
+
+
+@dataclass
+class RankedPosts:
+    """Posts ranked by their best (or first) hit, each with its matching documents in rank order."""
+
+    posts: list[tuple[str, list[tuple[Document, float | None]]]]  # (post_id, hits)
+    total: int  # matching documents
+    total_posts: int  # posts with a matching document
+    total_is_exact: bool = True
+
+
+@dataclass
+class FileEntry:
+    """One corpus file as it was when indexed (the incremental run's memory)."""
+
+    path: str  # absolute path it was read from
+    size: int
+    mtime_ns: int
+    sha256: str
+    post_ids: list[str] = field(default_factory=list)
+    clean: bool = True  # read without errors; a file with errors is read again on every run
+
+
+class Writer(ABC):
+    """Adds and replaces whole posts; nothing is visible until ``commit``."""
+
+    @abstractmethod
+    def delete_source(self, source: str) -> None:
+        """Remove every post (articles and their comments) read from ``source``."""
+
+    @abstractmethod
+    def add_post(self, post: Post, on_error: Callable[[Document, Exception], None] | None = None) -> None:
+        """Write an article with its comments; a document that cannot be analysed is skipped."""
+
+    @abstractmethod
+    def commit(self, files: dict[str, FileEntry]) -> None:
+        """Make every change visible at once, with the file state ``files`` that describes it."""
+
+    @abstractmethod
+    def cancel(self) -> None:
+        """Drop every change since the last commit."""
+
+
+class Engine(ABC):
+    """An open index. Reading methods see the last commit when the engine was opened."""
+
+    name: str  # "whoosh", "opensearch"
+    location: str  # a folder or a URL, as the user gave it
+
+    # --- reading ---------------------------------------------------------
+
+    @abstractmethod
+    def ranked(self, sel: Selection, sort: str, limit: int | None, offset: int = 0) -> Ranked:
+        """Matching documents by relevance, ``date`` (oldest first) or ``-date``; undated last."""
+
+    @abstractmethod
+    def ranked_posts(self, sel: Selection, sort: str, limit: int | None, offset: int = 0) -> RankedPosts:
+        """Matching documents gathered by post; ``limit``/``offset`` count posts."""
+
+    @abstractmethod
+    def count_by(self, sel: Selection, by: str) -> dict[str | None, dict[str, int]]:
+        """Matching documents per key (kind, ``YYYY-MM``, ``YYYY``, author, source; None: no value) and kind."""
+
+    @abstractmethod
+    def document(self, doc_id: str) -> Document | None: ...
+
+    @abstractmethod
+    def post(self, post_id: str) -> list[Document]:
+        """The article and every comment of a post, in any order."""
+
+    @abstractmethod
+    def sources(self) -> list[str]: ...
+
+    @abstractmethod
+    def stats(self) -> Stats: ...
+
+    # --- vocabulary (did you mean) ----------------------------------------
+
+    @abstractmethod
+    def doc_frequency(self, term: str) -> int:
+        """Documents holding the folded, unstemmed ``term`` in a title or a body."""
+
+    @abstractmethod
+    def similar_terms(self, term: str, maxdist: int, prefix: int) -> list[str]:
+        """Indexed folded terms within ``maxdist`` edits of ``term`` sharing its first ``prefix`` letters."""
+
+    @abstractmethod
+    def texts_with(self, term: str, limit: int) -> list[str]:
+        """Titles and bodies of up to ``limit`` documents holding ``term`` (to show it as written)."""
+
+    # --- writing -----------------------------------------------------------
+
+    @abstractmethod
+    def files(self) -> dict[str, FileEntry]:
+        """The file state of the last commit (empty when unknown: every file is read again)."""
+
+    def close(self) -> None:
+        """Release what the engine holds open."""
