@@ -3,33 +3,52 @@
 ``open_archive(location)`` chooses the engine from ``location`` (a folder: the
 embedded Whoosh index; an ``http(s)://`` URL: OpenSearch) and returns an
 ``Archive``. Every method takes query text as a person typed it and plain
-``Filters``, and returns the records of ``searchkit.records``; no caller ever
-holds an engine object.
+``Filters``; the text is parsed once, here, into searchkit's query tree, which
+the engine compiles. Snippets, thread order, posts and did-you-mean are made
+here from what the engine returns; the records are those of
+``searchkit.records``. No caller ever holds an engine object.
 
->>> from searchkit.api import Filters
 >>> Filters.from_options(kind="comment").kind
 'comment'
 """
 
 from __future__ import annotations
 
+import fnmatch
 from pathlib import Path
 
-from searchkit.filters import Filters
-from searchkit.model import Document
-from searchkit.records import Bucket, GroupedResults, Results, Stats, Suggestion, Thread, ThreadEntry
+from searchkit.analysis import EXACT
+from searchkit.engine import open_engine
+from searchkit.engine.base import Engine, Selection
+from searchkit.errors import DocumentNotFoundError, QueryError
+from searchkit.model import ARTICLE, COMMENT, KINDS, Document
+from searchkit._interim import Filters, check_sort, marks, parse, snippet
+from searchkit.records import (
+    Bucket,
+    Group,
+    GroupedResults,
+    Hit,
+    Results,
+    Stats,
+    Suggestion,
+    Thread,
+    ThreadEntry,
+)
+from searchkit.search import suggest
+from searchkit.search.threads import thread_order
+from searchkit.search.timeline import timeline
 
-__all__ = ["Archive", "Filters", "open_archive"]
+__all__ = ["BY", "Archive", "Filters", "open_archive"]
+
+BY = ("kind", "month", "year", "author", "source")
 
 
 class Archive:
     """An open index, ready for searches; use as a context manager."""
 
     def __init__(self, location: str | Path):
-        from searchkit.search import Searcher
-
         self.location = str(location)
-        self._searcher = Searcher(Path(location))
+        self._engine: Engine = open_engine(self.location)
 
     def __enter__(self) -> Archive:
         return self
@@ -38,53 +57,148 @@ class Archive:
         self.close()
 
     def close(self) -> None:
-        self._searcher.close()
+        self._engine.close()
+
+    def refresh(self) -> None:
+        """Read the index's last commit if it changed since this archive was opened."""
+        if not self._engine.current():
+            fresh = open_engine(self.location)
+            self._engine.close()
+            self._engine = fresh
+
+    # --- what is asked ---------------------------------------------------------
+
+    def selection(self, query: str, filters: Filters | None = None) -> Selection:
+        """The query parsed and the filters resolved, as the engine takes them."""
+        f = filters or Filters()
+        author: tuple[str, ...] = ()
+        if f.author:
+            author = tuple(t.text for t in EXACT(f.author))
+            if not author:
+                raise QueryError(f"--author: {f.author!r} holds no word to search for")
+        return Selection(
+            query=parse(query),
+            kind=f.kind,
+            since=f.since,
+            until=f.until,
+            author=author,
+            sources=self._sources_matching(f.source) if f.source else None,
+            in_article=parse(f.in_article, "--in-article") if f.in_article else None,
+            with_comments=parse(f.with_comments, "--with-comments") if f.with_comments else None,
+        )
+
+    def _sources_matching(self, pattern: str) -> tuple[str, ...]:
+        """Sources whose path, or file name, matches the glob ``pattern``."""
+        wanted = tuple(s for s in self._engine.sources()
+                       if fnmatch.fnmatchcase(s, pattern) or fnmatch.fnmatchcase(s.rsplit("/", 1)[-1], pattern))
+        if not wanted:
+            raise QueryError(f"--source: no indexed source matches {pattern!r} (see `searchkit stats` for the sources)")
+        return wanted
+
+    # --- searching ---------------------------------------------------------------
 
     def search(self, query: str, filters: Filters | None = None, *, sort: str = "relevance",
                limit: int | None = 10, offset: int = 0) -> Results:
         """The best hits (``limit`` of them after ``offset``; None: all), each with a snippet."""
-        results = self._searcher.search(query, limit=None if limit is None else limit + offset,
-                                        filters=filters, sort=sort)
-        results.hits = results.hits[offset:]
-        return results
+        check_sort(sort)
+        sel = self.selection(query, filters)
+        wanted = marks(sel.query)
+        ranked = self._engine.ranked(sel, sort, limit, offset)
+        hits = [Hit(doc, score, snippet(doc.body or doc.title, wanted)) for doc, score in ranked.docs]
+        return Results(hits, ranked.total, ranked.total_is_exact)
 
     def search_grouped(self, query: str, filters: Filters | None = None, *, sort: str = "relevance",
                        limit: int | None = 10, offset: int = 0) -> GroupedResults:
-        """Hits gathered by post; ``limit`` and ``offset`` count posts."""
-        wanted = 10**9 if limit is None else limit + offset
-        results = self._searcher.search_grouped(query, limit=wanted, filters=filters, sort=sort)
-        results.groups = results.groups[offset:]
-        return results
+        """Hits gathered by post, posts ranked by their best (or first) hit; ``limit``/``offset`` count posts."""
+        check_sort(sort)
+        sel = self.selection(query, filters)
+        wanted = marks(sel.query)
+        ranked = self._engine.ranked_posts(sel, sort, limit, offset)
+        groups = []
+        for post_id, docs in ranked.posts:
+            hits = {doc.id: Hit(doc, score, snippet(doc.body or doc.title, wanted)) for doc, score in docs}
+            groups.append(self._group(post_id, hits))
+        return GroupedResults(groups, ranked.total, ranked.total_posts, ranked.total_is_exact)
+
+    def _group(self, post_id: str, hits: dict[str, Hit]) -> Group:
+        thread = self._thread(post_id)
+        article = thread.article
+        if article is None:  # an engine always writes the article; never crash on an archive without one
+            first = next(iter(hits.values())).doc
+            article = Document(post_id, ARTICLE, post_id, first.title, "", first.source)
+        # Keep the matching comments and, for context, the comments they answer.
+        parents = {e.doc.id: e.doc.parent_id for e in thread.comments}
+        keep = set()
+        for doc_id in hits:
+            current: str | None = doc_id
+            while current and current not in keep and current in parents:
+                keep.add(current)
+                current = parents[current]
+        comments = [ThreadEntry(e.doc, e.depth, hits.get(e.doc.id)) for e in thread.comments if e.doc.id in keep]
+        return Group(article, hits.get(article.id), comments, comment_count=len(thread.comments))
+
+    # --- counting ----------------------------------------------------------------
 
     def count(self, query: str, filters: Filters | None = None) -> dict[str, int]:
-        """Matching documents per kind, nothing ranked."""
-        return self._searcher.count(query, filters)
+        """Matching documents per kind (every kind, 0 when filtered out), nothing ranked."""
+        counts = self._engine.count_by(self.selection(query, filters), "kind")
+        return {k: counts.get(k, {}).get(k, 0) for k in KINDS}
 
     def count_by(self, query: str, by: str, filters: Filters | None = None) -> list[Bucket]:
-        """Matching documents counted by kind, month, year, author or source."""
-        return self._searcher.count_by(query, by, filters)
+        """Matching documents counted by kind, month, year, author or source.
+
+        Months and years come in time order with the empty ones between the
+        first and the last included, undated documents in a last bucket whose
+        key is None; authors and sources come by decreasing count.
+        """
+        if by not in BY:
+            raise QueryError(f"--by: unknown {by!r}: use one of {', '.join(BY)}")
+        f = filters or Filters()
+        counts = self._engine.count_by(self.selection(query, f), by)
+        kinds = [f.kind] if f.kind else list(KINDS)
+        if by == "kind":
+            return [Bucket(k, {k: counts.get(k, {}).get(k, 0)}) for k in kinds]
+        if by in ("month", "year"):
+            return timeline(counts, by, kinds, f.since, f.until)
+        ordered = sorted(counts.items(), key=lambda kv: (-sum(kv[1].values()), kv[0] or ""))
+        return [Bucket(k, c) for k, c in ordered]
+
+    # --- documents and threads -----------------------------------------------------
 
     def document(self, doc_id: str) -> Document:
         """One document; ``DocumentNotFoundError`` for an unknown id."""
-        return self._searcher.document(doc_id)
+        doc = self._engine.document(doc_id)
+        if doc is None:
+            raise DocumentNotFoundError(f"no document with id {doc_id!r} in {self.location}")
+        return doc
 
     def thread(self, doc_id: str) -> Thread:
-        """The whole post ``doc_id`` (an article or a comment) belongs to."""
-        doc = self._searcher.document(doc_id)
-        article, comments = self._searcher.thread(doc.post_id)
-        return Thread(article, [ThreadEntry(d, depth) for d, depth in comments])
+        """The whole post ``doc_id`` (an article or a comment) belongs to, comments in reading order."""
+        return self._thread(self.document(doc_id).post_id)
+
+    def _thread(self, post_id: str) -> Thread:
+        docs = self._engine.post(post_id)
+        article = next((d for d in docs if d.kind == ARTICLE), None)
+        ordered = thread_order(d for d in docs if d.kind == COMMENT)
+        return Thread(article, [ThreadEntry(d, depth) for d, depth in ordered])
 
     def stats(self) -> Stats:
-        data = self._searcher.stats()
-        return Stats(articles=data["articles"], comments=data["comments"], sources=data["sources"],
-                     index=data["index"], index_bytes=data["index_bytes"],
-                     schema_version=data["schema_version"], engine="whoosh")
+        return self._engine.stats()
 
     def did_you_mean(self, query: str, found: int = 0, filters: Filters | None = None) -> Suggestion | None:
-        """A query of close indexed words when ``found`` is small, or None."""
-        return self._searcher.did_you_mean(query, found=found)
+        """A query of close indexed words that finds something, when ``found`` is small; else None."""
+        if found >= suggest.SUGGEST_BELOW:
+            return None
+        for text, corrections in suggest.candidates(self._engine, query):
+            try:
+                hits = sum(self.count(text, filters).values())
+            except QueryError:
+                continue
+            if hits > found:
+                return Suggestion(text, corrections, hits=hits)
+        return None
 
 
 def open_archive(location: str | Path) -> Archive:
-    """The archive at ``location``: a folder (Whoosh) or, later, an OpenSearch URL."""
+    """The archive at ``location``: a folder (Whoosh) or an OpenSearch URL."""
     return Archive(location)

@@ -7,6 +7,7 @@ else. Exit codes follow ripgrep: 0 something matched, 1 nothing did, 2 error.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -134,7 +135,7 @@ def search(query, index_dir, kind, in_article, with_comments, since, until, auth
     """Ranked search. QUERY uses AND by default; OR, NOT, "phrases", prefix*, field:value."""
     from searchkit import output
     from searchkit.errors import QueryError
-    from searchkit.search import Searcher
+    from searchkit.api import open_archive
 
     if as_csv and (as_json or as_count):
         raise QueryError("choose one output: --csv cannot go with --json or --count")
@@ -143,19 +144,19 @@ def search(query, index_dir, kind, in_article, with_comments, since, until, auth
     colour = output.use_colour(terminal) and not (as_json or as_csv)
     if group is None:  # grouped for a person, one hit per line/row for programs
         group = terminal and not (as_json or as_csv)
-    with Searcher(index_dir) as s:
+    with open_archive(index_dir) as s:
         if as_count:
             counts = s.count(query, filters)
             click.echo(output.json_line({**counts, "total": sum(counts.values())}) if as_json
                        else output.render_counts(counts))
             sys.exit(0 if sum(counts.values()) else 1)
         if group:
-            results = s.search_grouped(query, limit=limit or 10**9, filters=filters, sort=sort)
+            results = s.search_grouped(query, filters, limit=limit or None, sort=sort)
             hits = [h for g in results.groups for h in g.hits]
         else:
-            results = s.search(query, limit=limit or None, filters=filters, sort=sort)
+            results = s.search(query, filters, limit=limit or None, sort=sort)
             hits = results.hits
-        suggestion = s.did_you_mean(query, found=results.total)
+        suggestion = s.did_you_mean(query, found=results.total, filters=filters)
     if as_csv:
         output.write_csv(hits, sys.stdout)
     elif as_json and group:
@@ -190,16 +191,17 @@ def search(query, index_dir, kind, in_article, with_comments, since, until, auth
 def show(doc_id, index_dir, thread, as_json):
     """One document in full (ID as search prints it), or with --thread its whole post."""
     from searchkit import output
-    from searchkit.search import Searcher
+    from searchkit.api import open_archive
 
     colour = output.use_colour(output.stdout_is_terminal()) and not as_json
-    with Searcher(index_dir) as s:
+    with open_archive(index_dir) as s:
         doc = s.document(doc_id)
         if not thread:
             click.echo(output.json_line(output.document_record(doc)) if as_json
                        else output.render_document(doc, colour), color=colour)
             return
-        article, comments = s.thread(doc.post_id)
+        thread = s.thread(doc.id)
+    article, comments = thread.article, [(e.doc, e.depth) for e in thread.comments]
     if as_json:
         if article is not None:
             click.echo(output.json_line(output.document_record(article, depth=0)))
@@ -222,12 +224,12 @@ def count(query, index_dir, kind, in_article, with_comments, since, until, autho
     """Count matching documents by kind, month, year, author or source (no ranking)."""
     from searchkit import output, timeline
     from searchkit.errors import QueryError
-    from searchkit.search import Searcher
+    from searchkit.api import open_archive
 
     if as_json and as_csv:
         raise QueryError("choose one output among --json and --csv")
     filters = make_filters(kind, in_article, with_comments, since, until, author, source)
-    with Searcher(index_dir) as s:
+    with open_archive(index_dir) as s:
         buckets = s.count_by(query, by, filters)
     total = sum(b.count for b in buckets)
     if as_csv:
@@ -251,8 +253,9 @@ def count(query, index_dir, kind, in_article, with_comments, since, until, autho
 def stats(index_dir, as_json):
     """Documents by kind, sources and index size."""
     from searchkit import output
-    from searchkit.search import Searcher
+    from searchkit.api import open_archive
 
-    with Searcher(index_dir) as s:
-        data = s.stats()
+    with open_archive(index_dir) as s:
+        stats_ = s.stats()
+    data = {**dataclasses.asdict(stats_), "documents": stats_.documents}
     click.echo(output.json_line(data) if as_json else output.render_stats(data))

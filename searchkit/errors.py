@@ -1,7 +1,9 @@
-"""The one family of errors the library raises; the CLI turns them into messages.
+"""The one family of errors the library raises; the CLI and the web layer turn them into messages.
 
-Every message is written for a person and says what to do next. The CLI maps
-the whole family to exit code 2 (ripgrep's "error"), in one place.
+Every message is written for a person and says what to do next. Each class
+carries its exit code (2, ripgrep's "error", unless it says otherwise: an
+unknown document id is 1, like a search that matched nothing), which the CLI
+applies in one place; the web layer maps the classes to HTTP codes in one place.
 """
 
 
@@ -37,3 +39,13 @@ class IndexWriteError(SearchkitError):
 
 class QueryError(SearchkitError):
     """The query cannot be understood (e.g. an unknown field)."""
+
+
+class EmptyQueryError(QueryError):
+    """The query holds nothing searchable (only punctuation, operators...)."""
+
+
+class DocumentNotFoundError(SearchkitError):
+    """No document has the id asked for: like a search that matched nothing."""
+
+    exit_code = 1

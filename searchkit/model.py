@@ -38,6 +38,8 @@ class Document:
     number: int | None = None
     parent_id: str | None = None
     meta: dict = field(default_factory=dict)
+    categories: list[str] = field(default_factory=list)  # WordPress categories (articles)
+    tags: list[str] = field(default_factory=list)  # WordPress tags (articles)
 
 
 @dataclass

@@ -37,7 +37,7 @@ from whoosh.qparser.dateparse import DateParserPlugin
 
 from searchkit.analysis import STOP_WORDS, fold, stem
 from searchkit.errors import QueryError
-from searchkit.index import FrenchAnalyzer, make_schema
+from searchkit.engine.whoosh.schema import FrenchAnalyzer, make_schema
 from searchkit.model import KINDS
 
 # User-facing field names → the index fields they search.

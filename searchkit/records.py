@@ -117,6 +117,7 @@ class Suggestion:
 
     query: str
     corrections: list[tuple[str, str]] = field(default_factory=list)  # (typed, suggested)
+    hits: int | None = None  # documents the suggested query finds (with the same filters)
 
     def command(self, options: list[str] | None = None) -> str:
         """The command to run it, quoted for a POSIX shell.
@@ -132,6 +133,7 @@ class Suggestion:
             "did_you_mean": self.query,
             "command": self.command(options),
             "corrections": [{"typed": a, "suggested": b} for a, b in self.corrections],
+            "hits": self.hits,
         }
 
 

@@ -25,7 +25,7 @@ def key_name(by: str) -> str:
 
 def bucket_record(bucket, by: str) -> dict:
     """
-    >>> from searchkit.search import Bucket
+    >>> from searchkit.records import Bucket
     >>> bucket_record(Bucket("2012-03", {"article": 1, "comment": 4}), "month")
     {'period': '2012-03', 'count': 5, 'article': 1, 'comment': 4}
     """
@@ -55,7 +55,7 @@ def bar_lengths(counts: dict[str, int], scale: float) -> dict[str, int]:
 def render_histogram(buckets, by: str, colour: bool, width: int = 80) -> str:
     """One bar per period, articles then comments, with the counts after it.
 
-    >>> from searchkit.search import Bucket
+    >>> from searchkit.records import Bucket
     >>> print(render_histogram([Bucket("2012", {"article": 2, "comment": 4}),
     ...                         Bucket("2013", {"article": 0, "comment": 0}),
     ...                         Bucket("2014", {"article": 1, "comment": 0})], "year", False, 60))
@@ -90,7 +90,7 @@ def render_histogram(buckets, by: str, colour: bool, width: int = 80) -> str:
 def render_table(buckets, by: str) -> str:
     """Counts per author, source or kind: total, articles, comments, then the key.
 
-    >>> from searchkit.search import Bucket
+    >>> from searchkit.records import Bucket
     >>> print(render_table([Bucket("Alice", {"article": 0, "comment": 3})], "author"))
     count  article  comment  author
         3        0        3  Alice

@@ -80,6 +80,17 @@ def bitcoinfrance_index(tmp_path_factory):
     return build_index(tmp_path_factory, "bitcoinfrance", BITCOINFRANCE)
 
 
+def stored_documents(index_dir):
+    """Every document of the index's last commit, through the engine (for checks)."""
+    from searchkit.engine import open_engine
+
+    engine = open_engine(str(index_dir))
+    try:
+        return list(engine.documents())
+    finally:
+        engine.close()
+
+
 def peak_rss_kib() -> int:
     """This process's own peak RSS since it started (VmHWM), in KiB.
 

@@ -1,8 +1,8 @@
-"""The benchmark's corpus generator (benchmarks/corpus.py) and the parallel index writer it exercises.
+"""The benchmark's corpus generator (benchmarks/corpus.py).
 
 No timing here (the benchmark is run by hand, see README "Benchmark"): these
-check that the generated corpora are what the benchmark's figures assume and
-that indexing on several processes finds what one process finds.
+check that the generated corpora are what the benchmark's figures assume (the
+parallel writer it exercises is tested in test_whoosh_writer.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import sys
 import pytest
 
 from conftest import ROOT, SHARED
-from searchkit.cli import main
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import corpus as bench_corpus  # noqa: E402
@@ -21,7 +20,7 @@ import corpus as bench_corpus  # noqa: E402
 ELTEC = SHARED / "corpora" / "eltec-fra-paragraphs.tsv.xz"
 SIZE = 700  # documents: enough posts for several files and job batches
 
-pytestmark = pytest.mark.slow  # each build reads the 54 MB ELTeC text
+pytestmark = [pytest.mark.slow, pytest.mark.shared]  # each build reads the 54 MB ELTeC text
 
 
 @pytest.fixture(scope="module")
@@ -76,72 +75,6 @@ def test_manifest_counts_the_documents_holding_the_phrase(generated):
 def test_corpus_holds_accentless_and_curly_apostrophe_documents(generated):
     _, manifest = generated
     assert manifest.accentless_docs > 0 and manifest.curly_docs > 0
-
-
-def index_with(runner, monkeypatch, folder, ix, workers):
-    """Index ``folder`` with ``workers`` processes and job files of 40 documents."""
-    import searchkit.index_parallel as parallel
-
-    monkeypatch.setattr(parallel, "BATCH_DOCS", 40)
-    monkeypatch.setattr(parallel, "worker_count", lambda: workers)
-    result = runner.invoke(main, ["index", str(folder), "--index", str(ix)])
-    assert result.exit_code == 0, result.stderr
-    return ix
-
-
-def hit_ids(runner, ix, query, *options):
-    result = runner.invoke(main, ["search", query, "--index", str(ix), "--json", "--flat", "--limit", "0", *options])
-    assert result.exit_code in (0, 1), result.stderr
-    return sorted(json.loads(line)["id"] for line in result.stdout.splitlines())
-
-
-def test_parallel_index_finds_what_one_process_finds(generated, runner, monkeypatch, tmp_path):
-    folder, _ = generated
-    one = index_with(runner, monkeypatch, folder, tmp_path / "one", workers=1)
-    two = index_with(runner, monkeypatch, folder, tmp_path / "two", workers=2)
-    for query in ("maison", '"Privacy Shield"', "jard*", "eglise OR chapelle"):
-        assert hit_ids(runner, two, query) == hit_ids(runner, one, query)
-
-
-def test_parallel_index_counts_the_planted_phrase(generated, runner, monkeypatch, tmp_path):
-    folder, manifest = generated
-    ix = index_with(runner, monkeypatch, folder, tmp_path / "ix", workers=2)
-    assert len(hit_ids(runner, ix, '"Privacy Shield"')) == manifest.phrase_docs
-    assert len(hit_ids(runner, ix, '"Privacy Shield"', "--kind", "comment")) == manifest.phrase_comments
-
-
-def test_parallel_index_keeps_each_post_together(generated, runner, monkeypatch, tmp_path):
-    # A post is one Whoosh group: its comments follow its article in the same
-    # segment, which the cross-queries (--in-article) and threads rely on.
-    from searchkit.search import PostLayout, Searcher
-
-    folder, _ = generated
-    ix = index_with(runner, monkeypatch, folder, tmp_path / "ix", workers=2)
-    with Searcher(ix) as s:
-        assert len(s.searcher.reader().leaf_readers()) > 1  # really written by several workers
-        layout = PostLayout(s.searcher)
-        for docnum in range(s.searcher.doc_count_all()):
-            stored = s.searcher.stored_fields(docnum)
-            article = s.searcher.stored_fields(layout.article_of(docnum))
-            assert article["id"] == stored["post_id"]
-
-
-def test_a_dying_worker_fails_the_run_and_keeps_the_last_commit(generated, runner, monkeypatch, tmp_path):
-    import os
-
-    import searchkit.index_parallel as parallel
-
-    folder, manifest = generated
-    ix = index_with(runner, monkeypatch, folder, tmp_path / "ix", workers=2)
-
-    def die(self, filename, doc_count):
-        os._exit(3)
-
-    monkeypatch.setattr(parallel._JobFileTask, "_process_file", die)
-    result = runner.invoke(main, ["index", str(folder), "--index", str(ix), "--rebuild"])
-    assert result.exit_code == 2
-    assert "indexing worker process failed" in result.stderr
-    assert len(hit_ids(runner, ix, '"Privacy Shield"')) == manifest.phrase_docs
 
 
 def test_corpus_posts_are_all_different(tmp_path):

@@ -23,9 +23,10 @@ from pathlib import Path
 
 import pytest
 
-from searchkit.index import stored_documents
+from conftest import stored_documents
+
 from searchkit.readers import FileReport, read_file
-from searchkit.search import Searcher
+from searchkit.api import open_archive
 
 WORDS = (
     "données santé hébergement plateforme européenne conseil juge référé requête collectif "
@@ -161,7 +162,7 @@ def test_sigkill_at_random_moments_leaves_last_commit_and_next_run_equals_clean_
             f"round {round_}: the index holds neither the last commit nor the new corpus "
             f"({len(state)} docs, {len(committed)} before, {len(expected_after)} after)"
         )
-        with Searcher(index_dir) as s:
+        with open_archive(index_dir) as s:
             assert s.search("données", limit=1).total > 0
         committed = state
 
@@ -175,9 +176,9 @@ def test_sigkill_at_random_moments_leaves_last_commit_and_next_run_equals_clean_
     assert clean.wait() == 0, clean.stderr.read().decode()
     final_sig, clean_sig = signature_of_index(index_dir), signature_of_index(clean_dir)
     assert final_sig == clean_sig == signature_of_corpus(corpus)
-    with Searcher(index_dir) as a, Searcher(clean_dir) as b:
-        assert a.stats()["articles"] == b.stats()["articles"]
-        assert a.stats()["comments"] == b.stats()["comments"]
+    with open_archive(index_dir) as a, open_archive(clean_dir) as b:
+        assert a.stats().articles == b.stats().articles
+        assert a.stats().comments == b.stats().comments
     # What the killed runs left behind has been cleared away.
     leftovers = [p.name for p in index_dir.iterdir()
                  if p.name.startswith(".whoosh-tmp-") or p.name.endswith(".pending.json")]

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import FIXTURES, SHARED
 from searchkit.cli import main
-from searchkit.dedup import Deduplicator, normalise_url
+from searchkit.ingest.dedup import Deduplicator, normalise_url
 from searchkit.ingest import index_paths
 from searchkit.model import Document, Post
 from searchkit.readers import FileReport, read_file
@@ -59,10 +59,10 @@ def test_summary_lists_duplicates_with_their_files(tmp_path):
 
 def test_the_copy_met_first_is_the_one_kept(tmp_path):
     index_paths([SAME_AS_WXR, WXR], tmp_path / "ix")
-    from searchkit.search import Searcher
+    from searchkit.api import Filters, open_archive
 
-    with Searcher(tmp_path / "ix") as s:
-        hits = s.search('"accord invalidé"', kind="article").hits
+    with open_archive(tmp_path / "ix") as s:
+        hits = s.search('"accord invalidé"', Filters(kind="article")).hits
     assert [h.doc.source for h in hits] == ["same-posts-as-wxr.jsonl"]
 
 

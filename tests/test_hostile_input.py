@@ -13,9 +13,8 @@ import shutil
 import pytest
 
 from searchkit.cli import main
-from searchkit.index import stored_documents
 
-from conftest import FIXTURES, SAMPLE, SHARED
+from conftest import FIXTURES, SAMPLE, SHARED, stored_documents
 
 HOSTILE = FIXTURES / "hostile"
 SHARED_CORPORA = SHARED / "corpora"

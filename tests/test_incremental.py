@@ -8,9 +8,10 @@ import os
 
 import pytest
 
-from searchkit import manifest
+from conftest import stored_documents
+
+from searchkit.engine.whoosh import manifest
 from searchkit.cli import main
-from searchkit.index import stored_documents
 
 
 def page(title: str, body: str, comments: list[str]) -> str:
@@ -69,7 +70,7 @@ def test_first_run_counts_every_file_as_added(runner, corpus, tmp_path):
 def test_rerun_on_unchanged_corpus_opens_no_file(runner, corpus, tmp_path, monkeypatch):
     ix = tmp_path / "ix"
     assert index(runner, corpus, ix).exit_code == 0
-    forbid(monkeypatch, "searchkit.ingest.read_file", "searchkit.manifest.file_hash", why="a file was opened on a no-op re-run")
+    forbid(monkeypatch, "searchkit.ingest.run.read_file", "searchkit.ingest.plan.file_hash", why="a file was opened on a no-op re-run")
     result = index(runner, corpus, ix)
     assert result.exit_code == 0, result.stderr
     assert "files: 0 added, 0 updated, 0 removed, 3 unchanged" in result.stderr
@@ -79,12 +80,12 @@ def test_touched_but_identical_file_is_hashed_not_read(runner, corpus, tmp_path,
     ix = tmp_path / "ix"
     assert index(runner, corpus, ix).exit_code == 0
     bump_mtime(corpus / "café.txt")
-    forbid(monkeypatch, "searchkit.ingest.read_file", why="an identical file was read again")
+    forbid(monkeypatch, "searchkit.ingest.run.read_file", why="an identical file was read again")
     result = index(runner, corpus, ix)
     assert result.exit_code == 0, result.stderr
     assert "files: 0 added, 0 updated, 0 removed, 3 unchanged" in result.stderr
     # The new mtime is remembered: the next run does not even hash it.
-    forbid(monkeypatch, "searchkit.manifest.file_hash", why="an identical file was hashed again")
+    forbid(monkeypatch, "searchkit.ingest.plan.file_hash", why="an identical file was hashed again")
     assert index(runner, corpus, ix).exit_code == 0
 
 
@@ -111,7 +112,7 @@ def test_moved_corpus_is_recognised_by_content_and_not_read_again(runner, corpus
     ix = tmp_path / "ix"
     assert index(runner, corpus, ix).exit_code == 0
     moved = corpus.rename(tmp_path / "déménagé")
-    forbid(monkeypatch, "searchkit.ingest.read_file", why="a moved but identical file was read again")
+    forbid(monkeypatch, "searchkit.ingest.run.read_file", why="a moved but identical file was read again")
     result = index(runner, moved, ix)
     assert result.exit_code == 0, result.stderr
     assert "files: 0 added, 0 updated, 0 removed, 3 unchanged" in result.stderr
@@ -158,7 +159,7 @@ def test_unlistable_folder_keeps_its_files_indexed(runner, tmp_path, corpus, mon
                 onerror(PermissionError(13, "Permission denied", str(sub)))
             yield dirpath, dirnames, filenames
 
-    monkeypatch.setattr("searchkit.ingest.os.walk", walk_failing_on_archives)
+    monkeypatch.setattr("searchkit.ingest.walk.os.walk", walk_failing_on_archives)
     result = index(runner, corpus, ix)
     assert result.exit_code == 2
     assert "archives: cannot read folder (Permission denied)" in result.stderr
@@ -220,7 +221,7 @@ def test_failed_rebuild_leaves_the_old_index_intact(runner, corpus, tmp_path, mo
     def disk_full(self, files=None):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("searchkit.index.IndexWriter.commit", disk_full)
+    monkeypatch.setattr("searchkit.engine.whoosh.writer.WhooshWriter.commit", disk_full)
     result = index(runner, corpus, ix, "--rebuild")
     assert result.exit_code == 2
     assert "No space left on device" in result.stderr
@@ -267,7 +268,7 @@ def test_noop_rerun_on_a_thousand_files_reads_and_hashes_none(runner, tmp_path, 
         (corpus / f"page{n:05d}.txt").write_text(page_text(rng, n, 0)[:1500], "utf-8")
     ix = tmp_path / "ix"
     assert index(runner, corpus, ix).exit_code == 0
-    forbid(monkeypatch, "searchkit.ingest.read_file", "searchkit.manifest.file_hash", why="a file was opened on a no-op re-run")
+    forbid(monkeypatch, "searchkit.ingest.run.read_file", "searchkit.ingest.plan.file_hash", why="a file was opened on a no-op re-run")
     result = index(runner, corpus, ix)
     assert result.exit_code == 0
     assert "files: 0 added, 0 updated, 0 removed, 1000 unchanged" in result.stderr

@@ -9,9 +9,8 @@ import shutil
 import pytest
 
 from searchkit.cli import main
-from searchkit.index import stored_documents
 
-from conftest import CORPUS, FIXTURES
+from conftest import CORPUS, FIXTURES, stored_documents
 
 
 @pytest.fixture
@@ -87,7 +86,7 @@ def test_disk_full_during_commit_fails_clearly_and_keeps_previous_index(runner, 
     corpus, ix = built
     before = sorted((d.id, d.body) for d in stored_documents(ix))
     (corpus / "nouveau.txt").write_bytes((FIXTURES / "pagedump" / "no-comments.txt").read_bytes())
-    from searchkit.index import SyncedFileStorage
+    from searchkit.engine.whoosh.internals import SyncedFileStorage
 
     real_create = SyncedFileStorage.create_file
 

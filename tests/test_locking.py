@@ -15,7 +15,7 @@ import time
 import pytest
 
 from searchkit.cli import main
-from searchkit.lock import IndexLock
+from searchkit.engine.whoosh.lock import IndexLock
 
 from conftest import CORPUS
 from test_crash import page_text
@@ -54,7 +54,7 @@ def test_lock_of_a_killed_writer_is_taken_over(runner, tmp_path):
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys, time
         from pathlib import Path
-        from searchkit.lock import IndexLock
+        from searchkit.engine.whoosh.lock import IndexLock
         IndexLock(Path({str(ix)!r})).acquire()
         print("locked", flush=True)
         time.sleep(60)
@@ -128,7 +128,7 @@ def test_searches_run_during_a_write_and_see_the_last_commit(tmp_path, big_corpu
 
 @pytest.mark.slow
 def test_searches_never_fail_while_rebuilds_swap_the_index_folder(tmp_path, big_corpus):
-    from searchkit.search import Searcher
+    from searchkit.api import open_archive
 
     ix = tmp_path / "ix"
     subprocess.run(cli("index", big_corpus, "--index", ix), check=True, capture_output=True)
@@ -137,7 +137,7 @@ def test_searches_never_fail_while_rebuilds_swap_the_index_folder(tmp_path, big_
     def search_loop():
         while not stop.is_set():
             try:
-                with Searcher(ix) as s:
+                with open_archive(ix) as s:
                     assert s.search("données", limit=3).total > 0
                 searches[0] += 1
             except Exception as exc:  # noqa: BLE001 - any failure is the finding

@@ -11,7 +11,7 @@ it knows nothing of the CLI, the web layer or the output.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -122,6 +122,10 @@ class Engine(ABC):
         """The article and every comment of a post, in any order."""
 
     @abstractmethod
+    def documents(self) -> Iterator[Document]:
+        """Every live document of the commit read (checks and whole-archive exports)."""
+
+    @abstractmethod
     def sources(self) -> list[str]: ...
 
     @abstractmethod
@@ -146,6 +150,10 @@ class Engine(ABC):
     @abstractmethod
     def files(self) -> dict[str, FileEntry]:
         """The file state of the last commit (empty when unknown: every file is read again)."""
+
+    def current(self) -> bool:
+        """Whether the index still is at the commit this engine reads (a long-lived reader reopens when not)."""
+        return True
 
     def close(self) -> None:
         """Release what the engine holds open."""

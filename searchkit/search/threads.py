@@ -1,6 +1,6 @@
 """Threads: the order in which a post's comments are read, replies under their parent.
 
-Pure work on ``Document`` records (no Whoosh): ``search`` and the ``show``
+Pure work on ``Document`` records (no engine): the API and the ``show``
 command hand over a post's comments as the index stores them and get them
 back in reading order with their depth, which ``output`` turns into
 indentation. Archives are messy, so a reply whose parent is missing (a

@@ -1,41 +1,203 @@
-"""Part of the index: a Whoosh writer that analyses and writes on every core.
+"""Every override of a Whoosh private internal, in one place, for the one Whoosh version it was written for.
 
-``index.IndexWriter`` gets its Whoosh writer from ``make_writer``. Whoosh's
-own multiprocessing writer (``MpWriter``) hands batches of documents to
-worker processes through job files, but in whoosh-reloaded 2.7.5 the parent
-writes each job file in *its* temporary folder while a worker looks for it in
-its own, so every batch is lost with a ``FileNotFoundError`` in the worker.
-``ParallelWriter`` passes the job files through the index folder instead,
-which every process shares, and keeps everything else of ``MpWriter``:
+searchkit reaches into whoosh-reloaded 2.7.5 where its public API falls short;
+each piece says why. Importing this module checks the installed version first
+and refuses any other with a message saying what to install, so a Whoosh
+upgrade fails loudly here instead of corrupting an index somewhere else.
 
-* a post (one Whoosh group) is never split between batches, so its article
-  and comments stay consecutive in one segment, as nested queries need
-  (``MpWriter`` itself never sends a batch when every document is in a
-  group: ``end_group`` sends it here);
-* a worker that dies fails the commit (``MpWriter`` would commit without its
-  segment), ignores Ctrl-C (the parent cancels) and exits if the parent dies;
-* with ``multisegment=True`` each worker's segment is added to the index as
-  it is, with no serial merge of the workers' postings at the end;
-* a run small enough to fit in one batch never starts a process and is
-  written exactly as a plain ``SegmentWriter`` would (tests, small updates).
-
-It also writes postings with the field lengths held in memory
-(``_FastFlush``): the same index files, byte for byte, for ~10 % less CPU.
-Figures: benchmarks/RESULTS.md.
+* ``import_whoosh_light``: Whoosh without ``urllib.request`` and ``asyncio``
+  (~30 ms of a fresh ``searchkit search``);
+* ``SyncedFileStorage``: fsync before the commit point, one spill folder per writer;
+* ``PinnedIndex`` and ``open_lazy_files``: a reader pinned to the commit that was checked;
+* ``make_writer`` and ``ParallelWriter``: Whoosh's multiprocessing writer, repaired
+  (job files in the shared index folder, posts never split, dead workers fail the commit),
+  and the faster flush (``_FastFlush``: chunked spills, lengths in memory).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import queue
 import signal
+import sys
+import types
 
-from whoosh.compat import pickle
-from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.util import random_name
-from whoosh.writing import PostingPool, SegmentWriter
+from searchkit.errors import IndexWriteError, SearchkitError
 
-from searchkit.errors import IndexWriteError
+WHOOSH_VERSION = "2.7.5"  # the whoosh-reloaded release every override below was written for
+
+
+def _refuse_download(*args, **kwargs):
+    raise RuntimeError("searchkit imported Whoosh without urllib.request: no downloads")
+
+
+def import_whoosh_light() -> None:
+    """Import Whoosh while light stand-ins replace two modules it never needs here.
+
+    ``whoosh.compat`` imports ``urllib.request`` (~17 ms) for a download helper
+    nothing calls; ``whoosh.reading`` imports the ``cached_property`` package,
+    which imports ``asyncio`` (~12 ms). The stand-ins are removed right after,
+    so a later ``import urllib.request`` gets the real module.
+    """
+    if "whoosh.reading" in sys.modules:
+        return
+    stand_ins = {
+        "urllib.request": types.ModuleType("urllib.request", "searchkit stand-in while Whoosh loads"),
+        "cached_property": types.ModuleType("cached_property", "searchkit stand-in while Whoosh loads"),
+    }
+    stand_ins["urllib.request"].urlretrieve = _refuse_download  # type: ignore[attr-defined]
+    stand_ins["cached_property"].cached_property = functools.cached_property  # type: ignore[attr-defined]
+    installed = [name for name in stand_ins if name not in sys.modules]
+    for name in installed:
+        sys.modules[name] = stand_ins[name]
+    try:
+        import whoosh.compat  # noqa: F401
+        import whoosh.reading  # noqa: F401
+    finally:
+        for name in installed:
+            if sys.modules.get(name) is stand_ins[name]:
+                del sys.modules[name]
+
+
+def check_whoosh_version(found: str) -> None:
+    """Refuse a Whoosh this module was not written for.
+
+    >>> check_whoosh_version("2.7.5")
+    >>> check_whoosh_version("2.7.4")
+    Traceback (most recent call last):
+    ...
+    searchkit.errors.SearchkitError: searchkit needs whoosh-reloaded 2.7.5 and found 2.7.4: run `pip install 'whoosh-reloaded==2.7.5'`
+    """
+    if found != WHOOSH_VERSION:
+        raise SearchkitError(f"searchkit needs whoosh-reloaded {WHOOSH_VERSION} and found {found}: "
+                             f"run `pip install 'whoosh-reloaded=={WHOOSH_VERSION}'`")
+
+
+import_whoosh_light()
+import whoosh  # noqa: E402
+
+check_whoosh_version(whoosh.versionstring())
+
+from whoosh.compat import pickle  # noqa: E402
+from whoosh.filedb.filestore import FileStorage  # noqa: E402
+from whoosh.index import FileIndex  # noqa: E402
+from whoosh.multiproc import MpWriter, SubWriterTask  # noqa: E402
+from whoosh.util import random_name  # noqa: E402
+from whoosh.writing import PostingPool, SegmentWriter  # noqa: E402
+
+from searchkit.engine.whoosh.manifest import fsync_dir, fsync_path  # noqa: E402
+
+TEMP_PREFIX = ".whoosh-tmp-"
+
+
+# --- storage and reading -------------------------------------------------------
+
+
+class SyncedFileStorage(FileStorage):
+    """Whoosh's file storage, made durable at the commit point.
+
+    Whoosh's only rename is its commit point: a new table of contents (TOC)
+    moved into place. Before it, every index file is fsynced, and the folder
+    after it, so a power cut cannot leave a TOC naming segment data that never
+    reached the disk. (SIGKILL needs none of this: the page cache outlives the
+    process.) Fsyncing files that are already on disk costs next to nothing.
+    """
+
+    def rename_file(self, oldname, newname, safe=False):
+        for name in self.list():
+            fsync_path(os.path.join(self.folder, name))
+        super().rename_file(oldname, newname, safe=safe)
+        fsync_dir(self.folder)
+
+    def temp_storage(self, name=None):
+        # Whoosh spills postings to "<system tmp>/MAIN.tmp", one folder for
+        # every index on the machine, which a writer deletes when it finishes
+        # even if another is still using it: give each writer its own, inside
+        # the index (same disk; a killed run's is removed by the next writer).
+        # The same name gets the same folder: Whoosh's column writer and
+        # posting pool share it, and only the pool deletes it.
+        temps = self.__dict__.setdefault("_searchkit_temps", {})
+        if name not in temps or not os.path.isdir(temps[name]):
+            temps[name] = os.path.join(self.folder, f"{TEMP_PREFIX}{os.getpid()}-{os.urandom(4).hex()}")
+        return FileStorage(temps[name]).create()
+
+
+class PinnedIndex(FileIndex):
+    """A Whoosh index whose next reader is the one ``storage.open_index`` checked.
+
+    Without this, ``searcher()`` would read the TOC again and could meet a
+    commit made meanwhile, whose writer may already have deleted the files
+    of the commit just checked.
+    """
+
+    _pinned = None
+
+    def pin(self, reader) -> None:
+        self._pinned = reader
+
+    def unpin(self) -> None:
+        if self._pinned is not None:
+            self._pinned.close()
+            self._pinned = None
+
+    def reader(self, reuse=None):
+        if self._pinned is not None:
+            reader, self._pinned = self._pinned, None
+            return reader
+        return super().reader(reuse=reuse)
+
+
+def open_lazy_files(reader) -> None:
+    """Open the column files (lengths, stored fields, sort keys) Whoosh opens on first use.
+
+    An open file outlives its deletion by a later commit; a file not yet
+    opened would be missing (Whoosh then fails with a bare TypeError).
+    """
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, STORED_COLUMN, _lenfield
+
+    for leaf, _ in reader.leaf_readers():
+        perdoc = getattr(leaf, "_perdoc", None)
+        if perdoc is None or not hasattr(perdoc, "_cached_reader"):
+            continue
+        if perdoc._cached_reader("_stored", STORED_COLUMN) is None and leaf.doc_count_all():
+            raise FileNotFoundError(f"stored fields of segment {leaf.segment().segment_id()}")
+        for name, field in leaf.schema.items():
+            if field.scorable:
+                perdoc._cached_reader(_lenfield(name), LENGTHS_COLUMN)
+            if field.column_type is not None and perdoc.has_column(name) and name not in perdoc._colfiles:
+                perdoc._colfiles[name] = perdoc._get_column_file(name)
+
+
+def toc_segment_ids(ix) -> tuple[int, list[str]]:
+    """The generation of the index's current TOC and the ids of its segments."""
+    toc = ix._read_toc()
+    return toc.generation, [seg.segment_id() for seg in toc.segments]
+
+
+# --- writing -----------------------------------------------------------------------
+#
+# Whoosh's own multiprocessing writer (``MpWriter``) hands batches of documents
+# to worker processes through job files, but in whoosh-reloaded 2.7.5 the parent
+# writes each job file in *its* temporary folder while a worker looks for it in
+# its own, so every batch is lost with a ``FileNotFoundError`` in the worker.
+# ``ParallelWriter`` passes the job files through the index folder instead,
+# which every process shares, and keeps everything else of ``MpWriter``:
+#
+# * a post (one Whoosh group) is never split between batches, so its article
+#   and comments stay consecutive in one segment, as the post layout needs
+#   (``MpWriter`` itself never sends a batch when every document is in a
+#   group: ``end_group`` sends it here);
+# * a worker that dies fails the commit (``MpWriter`` would commit without its
+#   segment), ignores Ctrl-C (the parent cancels) and exits if the parent dies;
+# * with ``multisegment=True`` each worker's segment is added to the index as
+#   it is, with no serial merge of the workers' postings at the end;
+# * a run small enough to fit in one batch never starts a process and is
+#   written exactly as a plain ``SegmentWriter`` would (tests, small updates).
+#
+# It also writes postings with the field lengths held in memory (``_FastFlush``):
+# the same index files, byte for byte, for ~10 % less CPU. Figures: benchmarks/RESULTS.md.
+
 
 # Documents per job file. Big enough that a small corpus (the tests, a blog or
 # two) never pays for starting processes; small enough to keep workers fed.

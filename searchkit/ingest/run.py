@@ -1,0 +1,158 @@
+"""An indexing run: walk the corpus, read new and changed files, write their posts, commit once.
+
+This is where per-file failures are contained: a file that cannot be read is
+named in the summary with its reason and the rest of the corpus is indexed.
+
+A run holds the engine's write session (``searchkit.engine.open_writer``: the
+writer lock, crash recovery, ``--rebuild`` aside), plans from the file state
+of the last commit (``plan``: size and mtime, then content hash) which files
+to read and which vanished, and makes every change in one commit, file state
+included: a failed or killed run leaves the previous index as it was. A run
+that can read nothing creates nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from searchkit import engine
+from searchkit.engine.base import FileEntry
+from searchkit.errors import InputError
+from searchkit.ingest.dedup import Deduplicator, Duplicate
+from searchkit.ingest.plan import Plan, file_hash, plan
+from searchkit.ingest.walk import CorpusFile, _display, walk
+from searchkit.readers import FileReport, read_file
+
+DEFAULT_WAIT = 5.0  # seconds a second writer waits for the first
+
+
+@dataclass
+class Summary:
+    """What one ``searchkit index`` run did, for the closing report."""
+
+    files_read: int = 0
+    articles: int = 0
+    comments: int = 0
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # soft errors: exit 2 at the end
+    left_out: dict[str, int] = field(default_factory=dict)  # drafts, pingbacks...
+    ignored_files: int = 0  # files of other types met while walking a directory
+    added: int = 0  # files indexed for the first time
+    updated: int = 0  # files changed since the last run, re-read and replaced
+    removed: int = 0  # files gone since the last run, their posts deleted
+    unchanged: int = 0  # files left alone, not even opened
+    notes: list[str] = field(default_factory=list)  # things worth a line that are not problems
+    blind_spots: list[Path] = field(default_factory=list)  # folders that could not be listed
+    duplicates: list[Duplicate] = field(default_factory=list)  # posts met in an earlier file
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def add_report(self, report: FileReport) -> None:
+        self.warnings.extend(report.warnings)
+        self.errors.extend(report.errors)
+        for reason, count in report.skipped.items():
+            self.left_out[reason] = self.left_out.get(reason, 0) + count
+
+
+def progress(iterable, total: int, desc: str):
+    """A tqdm bar on stderr, shown only when stderr is a terminal."""
+    from tqdm import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, unit="file", file=sys.stderr,
+                disable=not sys.stderr.isatty(), leave=False)
+
+
+def index_paths(paths: list[Path], location: str | Path, rebuild: bool = False,
+                wait: float = DEFAULT_WAIT) -> Summary:
+    """Bring the index at ``location`` up to date with the files under ``paths``.
+
+    Holds the index's writer lock throughout (waiting up to ``wait`` seconds
+    for another writer). Only new and changed files are read; a changed
+    file's posts are deleted and added again, and files gone from ``paths``
+    are removed, all in one commit. ``rebuild`` builds a new index and swaps
+    it in only once committed.
+    """
+    location = str(location)
+    summary = Summary()
+    files = list(walk([Path(p) for p in paths], summary))
+    if not files and not engine.exists(location):
+        return summary  # nothing to read (the errors say why): create no empty index
+    with engine.open_writer(location, rebuild=rebuild, wait=wait) as session:
+        summary.notes.extend(session.notes)
+        todo = plan(session.files, files, [Path(p) for p in paths], summary.blind_spots)
+        for source, other in todo.shadowed:
+            summary.warnings.append(
+                f"{source}: replaces the posts of {_display(other, None)}, indexed earlier under the same "
+                f"name; index their common parent folder to keep both"
+            )
+        summary.unchanged = len(todo.unchanged)
+        if not session.fresh and not todo.writes_index:
+            if todo.refreshed:  # touched but identical files: remember their new mtimes
+                session.remember({**session.files, **todo.entries})
+            return summary
+        _write(session, todo, summary)
+    return summary
+
+
+def _write(session, todo: Plan, summary: Summary) -> None:
+    writer = session.writer()
+    files: dict[str, FileEntry] = {} if session.fresh else dict(session.files)
+    dedup = Deduplicator()
+    for source in todo.removed:
+        writer.delete_source(source)
+        files.pop(source, None)
+    summary.removed = len(todo.removed)
+    if todo.refreshed:
+        files.update((s, e) for s, e in todo.entries.items() if s in todo.unchanged)
+    for cf in progress(todo.to_read, len(todo.to_read), "indexing"):
+        report = FileReport(cf.source)
+        try:
+            posts = list(read_file(cf.path, cf.source, report))
+        except InputError as exc:
+            report.error(f"{exc}; skipped")
+            summary.add_report(report)
+            continue  # its earlier version, if any, stays indexed
+        except Exception as exc:  # a reader bug on one file must not stop the corpus
+            report.error(f"{cf.source}: could not be read ({type(exc).__name__}: {exc}); skipped")
+            summary.add_report(report)
+            continue
+
+        def on_error(doc, exc, report=report):
+            report.error(f"{doc.source}: {doc.kind} {doc.id} could not be analysed ({exc}); skipped")
+
+        # The whole file is replaced: its old posts and all their comments go.
+        writer.delete_source(cf.source)
+        for post in posts:
+            duplicate = dedup.check(post, cf.source)  # the same post from another file
+            if duplicate is not None:
+                summary.duplicates.append(duplicate)
+                report.skip("duplicate post")  # counted in "left out:" with drafts, pingbacks
+                continue
+            writer.add_post(post, on_error=on_error)
+        entry = todo.entries.get(cf.source) or _entry_for(cf)
+        if entry is not None:
+            entry.post_ids = [post.article.post_id for post in posts]
+            entry.clean = not report.errors
+            files[cf.source] = entry
+        if cf.source in todo.new or session.fresh:
+            summary.added += 1
+        else:
+            summary.updated += 1
+        summary.files_read += 1
+        summary.add_report(report)
+    writer.commit(files)
+    summary.articles = writer.articles
+    summary.comments = writer.comments
+
+
+def _entry_for(cf: CorpusFile) -> FileEntry | None:
+    try:
+        st = os.stat(cf.path)
+        return FileEntry(os.path.abspath(cf.path), st.st_size, st.st_mtime_ns, file_hash(cf.path))
+    except OSError:
+        return None
