@@ -1,11 +1,13 @@
-# Two entry points, both usable on a fresh clone with only Python >= 3.11:
-#   make demo   set up, index corpus/ into index/, search "Privacy Shield"
-#   make test   set up, run the whole test suite
+# Entry points, all usable on a fresh clone with only Python >= 3.11 and make:
+#   make demo        set up, index corpus/ into index/, search "Privacy Shield"
+#   make test        set up, lint, type-check and run the whole test suite (what CI runs)
+#   make test-fast   the quick loop: every test but the slow tier
+#   make lint        ruff;  make typecheck  mypy
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test setup clean
+.PHONY: demo test test-fast lint typecheck setup clean
 
 $(BIN)/searchkit: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +21,19 @@ demo: setup
 	$(BIN)/searchkit index corpus/ --index index/
 	$(BIN)/searchkit search '"Privacy Shield"' --index index/
 
-test: setup
+lint: setup
+	$(BIN)/ruff check searchkit tests benchmarks eval
+
+typecheck: setup
+	$(BIN)/mypy
+
+test: lint typecheck
 	$(BIN)/python -m pytest
 
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow" -x -q
+
+# Everything an index folder may hold but its README (tracked).
 clean:
-	rm -rf $(VENV) index/MAIN* index/_MAIN* index/searchkit.json
+	rm -rf $(VENV)
+	find index -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

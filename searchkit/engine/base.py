@@ -85,6 +85,9 @@ class Writer(ABC):
     def add_post(self, post: Post, on_error: Callable[[Document, Exception], None] | None = None) -> None:
         """Write an article with its comments; a document that cannot be analysed is skipped."""
 
+    articles: int  # documents added by this writer, per kind
+    comments: int
+
     @abstractmethod
     def commit(self, files: dict[str, FileEntry]) -> None:
         """Make every change visible at once, with the file state ``files`` that describes it."""
@@ -92,6 +95,39 @@ class Writer(ABC):
     @abstractmethod
     def cancel(self) -> None:
         """Drop every change since the last commit."""
+
+
+class WriteSession(ABC):
+    """One indexing run's hold on an index (a context manager): one writer at a time.
+
+    Entering takes the writer lock (waiting up to the run's ``wait``), settles
+    what a killed writer left and loads ``files``, the file state of the last
+    commit. Leaving after a commit makes it visible (a ``--rebuild`` is swapped
+    in only then); leaving on an error keeps the last commit, and a new index
+    that was never committed leaves nothing behind.
+    """
+
+    files: dict[str, FileEntry]
+    notes: list[str]  # things worth a line (a stale lock taken over...)
+
+    @property
+    @abstractmethod
+    def fresh(self) -> bool:
+        """The run builds a new index (none yet, or ``--rebuild``): nothing old is kept."""
+
+    @abstractmethod
+    def writer(self) -> Writer:
+        """The writer of this run (created on first use)."""
+
+    @abstractmethod
+    def remember(self, files: dict[str, FileEntry]) -> None:
+        """Save new stat data of unchanged files, the index itself untouched."""
+
+    def __enter__(self) -> WriteSession:
+        return self
+
+    @abstractmethod
+    def __exit__(self, exc_type, exc, tb) -> None: ...
 
 
 class Engine(ABC):

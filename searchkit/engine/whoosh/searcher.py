@@ -234,7 +234,13 @@ class WhooshEngine(Engine):
             yield stored_to_document(stored)
 
     def sources(self) -> list[str]:
-        return sorted(t.decode("utf-8") for t in self.searcher.reader().lexicon("source"))
+        # The lexicon keeps a removed file's source until a merge drops its
+        # deleted documents: list only sources with a live document.
+        reader = self.searcher.reader()
+        names = (t.decode("utf-8") for t in reader.lexicon("source"))
+        if not reader.has_deletions():
+            return sorted(names)
+        return sorted(s for s in names if any(True for _ in self.searcher.docs_for_query(Term("source", s))))
 
     def stats(self) -> Stats:
         # doc_frequency would count deleted documents until a merge: count live ones.

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from searchkit.engine.base import FileEntry, Writer
+from searchkit.engine.base import WriteSession as BaseWriteSession
 from searchkit.engine.whoosh import internals, manifest, storage, upkeep
 from searchkit.engine.whoosh.lock import IndexLock, describe_holder
 from searchkit.engine.whoosh.schema import check_analysable, document_fields
@@ -92,7 +93,7 @@ class WhooshWriter(Writer):
             self.writer.cancel()
 
 
-class WriteSession:
+class WriteSession(BaseWriteSession):
     """One ``searchkit index`` run's hold on a folder index; use as a context manager."""
 
     engine = "whoosh"
@@ -181,8 +182,8 @@ class WriteSession:
                 self._aside_lock.release()
             if self._aside is not None:
                 shutil.rmtree(self._aside, ignore_errors=True)
-            if exc_type is not None and not (self._writer and self._writer.committed):
-                self._abandon()
+            if not (self._writer and self._writer.committed):
+                self._abandon()  # releases the lock; a folder this run made for nothing goes
             else:
                 self.lock.release()
         if isinstance(exc, OSError):
