@@ -194,7 +194,7 @@ class WriteSession(BaseWriteSession):
         lock = getattr(self, "lock", None)
         if lock is not None:
             lock.release()
-        if self._created and not storage.exists(self.index_dir):
+        if self._created:
             shutil.rmtree(self.index_dir, ignore_errors=True)
 
     def _write_error(self, exc: OSError) -> IndexWriteError:
