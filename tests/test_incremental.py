@@ -274,19 +274,21 @@ def test_noop_rerun_on_a_thousand_files_reads_and_hashes_none(runner, tmp_path, 
     assert "files: 0 added, 0 updated, 0 removed, 1000 unchanged" in result.stderr
 
 
-def test_two_files_with_one_source_name_in_one_run_keep_the_first(runner, tmp_path):
+def test_two_files_with_one_source_name_in_one_run_are_both_indexed(runner, tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     a.mkdir(), b.mkdir()
     (a / "billet.txt").write_text(page("Premier blog", "Texte du premier.", []), "utf-8")
     (b / "billet.txt").write_text(page("Second blog", "Texte du second.", []), "utf-8")
     result = runner.invoke(main, ["index", str(a), str(b), str(a), "--index", str(tmp_path / "ix")])
-    assert result.exit_code == 2
-    assert f"{b / 'billet.txt'}: same name in the index (billet.txt) as {a / 'billet.txt'}" in result.stderr
-    assert result.stderr.count("same name in the index") == 1  # a folder given twice is read once
-    assert [d.title for d in stored_documents(tmp_path / "ix")] == ["Premier blog"]
+    assert result.exit_code == 0, result.stderr
+    assert f"note: {b / 'billet.txt'}: another file is indexed as billet.txt; this one is indexed as b/billet.txt\n" \
+        in result.stderr
+    assert result.stderr.count("another file is indexed") == 1  # a folder given twice is read once
+    docs = stored_documents(tmp_path / "ix")
+    assert sorted((d.source, d.title) for d in docs) == [("b/billet.txt", "Second blog"), ("billet.txt", "Premier blog")]
 
 
-def test_other_folder_file_with_an_indexed_files_name_is_warned_about(runner, tmp_path):
+def test_another_folders_file_with_an_indexed_files_name_is_indexed_beside_it(runner, tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     a.mkdir(), b.mkdir()
     (a / "billet.txt").write_text(page("Premier blog", "Texte du premier.", []), "utf-8")
@@ -295,4 +297,8 @@ def test_other_folder_file_with_an_indexed_files_name_is_warned_about(runner, tm
     assert index(runner, a, ix).exit_code == 0
     result = index(runner, b, ix)
     assert result.exit_code == 0
-    assert f"warning: billet.txt: replaces the posts of {a / 'billet.txt'}" in result.stderr
+    assert "this one is indexed as b/billet.txt" in result.stderr
+    assert sorted(d.title for d in stored_documents(ix)) == ["Premier blog", "Second blog"]
+    again = index(runner, b, ix)  # the longer name sticks: nothing changed, nothing re-read
+    assert "files: 0 added, 0 updated, 0 removed, 1 unchanged" in again.stderr
+    assert "another file" not in again.stderr

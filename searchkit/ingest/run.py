@@ -79,12 +79,17 @@ def index_paths(paths: list[Path], location: str | Path, rebuild: bool = False,
     """
     location = str(location)
     summary = Summary()
-    files = list(walk([Path(p) for p in paths], summary))
-    if not files and not engine.exists(location):
-        return summary  # nothing to read (the errors say why): create no empty index
+    roots = [Path(p) for p in paths]
+    if not engine.exists(location):
+        files = list(walk(roots, summary))
+        if not files:
+            return summary  # nothing to read (the errors say why): create no empty index
+        summary = Summary()  # walked again below, inside the session
     with engine.open_writer(location, rebuild=rebuild, wait=wait) as session:
         summary.notes.extend(session.notes)
-        todo = plan(session.files, files, [Path(p) for p in paths], summary.blind_spots)
+        known = {} if session.fresh else {source: e.path for source, e in session.files.items()}
+        files = list(walk(roots, summary, known))
+        todo = plan(session.files, files, roots, summary.blind_spots)
         for source, other in todo.shadowed:
             summary.warnings.append(
                 f"{source}: replaces the posts of {_display(other, None)}, indexed earlier under the same "

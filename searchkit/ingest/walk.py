@@ -41,26 +41,46 @@ class CorpusFile:
     source: str  # relative to the corpus root, as stored in the index
 
 
-def walk(paths: list[Path], summary: Summary) -> Iterator[CorpusFile]:
-    """Every file to read under ``paths``, in a stable order, each under one source name.
+def walk(paths: list[Path], summary: Summary, known: dict[str, str] | None = None) -> Iterator[CorpusFile]:
+    """Every file to read under ``paths``, in a stable order, each under its own source name.
 
-    A file's source is its path relative to the folder given, and the index
-    replaces a source's posts whole: two different files with one source
-    (``a/index.html`` and ``b/index.html`` given as ``a b``) would replace
-    each other, so the second is reported and skipped. A file met twice is
-    read once.
+    A file's source is its path relative to the folder given (``corpus/a/b.txt``
+    given as ``corpus`` is ``a/b.txt``), and the index replaces a source's posts
+    whole. ``known`` maps the sources of the last commit to their files'
+    absolute paths: a file keeps the source it was indexed under, and a file
+    whose natural source belongs to another existing file (``a/billet.txt``
+    and ``b/billet.txt`` given as ``a b``, or ``b`` indexed after ``a``) is
+    indexed under a longer one (``b/billet.txt``), with a note. A file met
+    twice is read once.
     """
-    taken: dict[str, Path] = {}
+    known = known or {}
+    by_path = {path: source for source, path in known.items()}
+    taken = {source: path for source, path in known.items() if os.path.exists(path)}
+    seen: set[str] = set()
     for cf in _walk(paths, summary):
-        first = taken.setdefault(cf.source, cf.path)
-        if first == cf.path or os.path.abspath(first) == os.path.abspath(cf.path):
-            if first is cf.path:
-                yield cf
+        path = os.path.abspath(cf.path)
+        if path in seen:
             continue
-        summary.errors.append(
-            f"{_display(cf.path, None)}: same name in the index ({cf.source}) as {_display(first, None)}; "
-            f"skipped: index their common parent folder instead"
-        )
+        seen.add(path)
+        source = by_path.get(path, cf.source)
+        if taken.get(source, path) != path:
+            source = _longer_source(cf, path, taken)
+            summary.notes.append(f"{_display(cf.path, None)}: another file is indexed as {cf.source}; "
+                                 f"this one is indexed as {source}")
+        taken[source] = path
+        yield CorpusFile(cf.path, source)
+
+
+def _longer_source(cf: CorpusFile, path: str, taken: dict[str, str]) -> str:
+    """A source for ``cf`` naming more of its path, one folder at a time, that no other file holds."""
+    parts = Path(path).parts[1:]  # without the leading "/"
+    depth = len(Path(cf.source).parts) + 1
+    while depth <= len(parts):
+        source = "/".join(parts[-depth:])
+        if taken.get(source, path) == path:
+            return source
+        depth += 1
+    return "/".join(parts)
 
 
 def _walk(paths: list[Path], summary: Summary) -> Iterator[CorpusFile]:
