@@ -14,7 +14,6 @@ that can read nothing creates nothing.
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from searchkit.engine.base import FileEntry
 from searchkit.errors import InputError
 from searchkit.ingest.dedup import Deduplicator, Duplicate
 from searchkit.ingest.plan import Plan, file_hash, plan
+from searchkit.ingest.progress import Progress
 from searchkit.ingest.walk import CorpusFile, _display, walk
 from searchkit.readers import FileReport, read_file
 
@@ -57,14 +57,6 @@ class Summary:
         self.errors.extend(report.errors)
         for reason, count in report.skipped.items():
             self.left_out[reason] = self.left_out.get(reason, 0) + count
-
-
-def progress(iterable, total: int, desc: str):
-    """A tqdm bar on stderr, shown only when stderr is a terminal."""
-    from tqdm import tqdm
-
-    return tqdm(iterable, total=total, desc=desc, unit="file", file=sys.stderr,
-                disable=not sys.stderr.isatty(), leave=False)
 
 
 def index_paths(paths: list[Path], location: str | Path, rebuild: bool = False,
@@ -114,17 +106,22 @@ def _write(session, todo: Plan, summary: Summary) -> None:
     summary.removed = len(todo.removed)
     if todo.refreshed:
         files.update((s, e) for s, e in todo.entries.items() if s in todo.unchanged)
-    for cf in progress(todo.to_read, len(todo.to_read), "indexing"):
+    progress = Progress()
+    sizes = {cf.source: (e.size if (e := todo.entries.get(cf.source)) else 0) for cf in todo.to_read}
+    progress.reading(sum(sizes.values()), len(todo.to_read))
+    for cf in todo.to_read:
         report = FileReport(cf.source)
         try:
             posts = list(read_file(cf.path, cf.source, report))
         except InputError as exc:
             report.error(f"{exc}; skipped")
             summary.add_report(report)
+            progress.file_done(sizes[cf.source], 0, cf.source)
             continue  # its earlier version, if any, stays indexed
         except Exception as exc:  # a reader bug on one file must not stop the corpus
             report.error(f"{cf.source}: could not be read ({type(exc).__name__}: {exc}); skipped")
             summary.add_report(report)
+            progress.file_done(sizes[cf.source], 0, cf.source)
             continue
 
         def on_error(doc, exc, report=report):
@@ -150,7 +147,9 @@ def _write(session, todo: Plan, summary: Summary) -> None:
             summary.updated += 1
         summary.files_read += 1
         summary.add_report(report)
-    writer.commit(files)
+        progress.file_done(sizes[cf.source], sum(1 + len(p.comments) for p in posts), cf.source)
+    with progress.phase(f"writing the index ({writer.articles + writer.comments} documents)"):
+        writer.commit(files)
     summary.articles = writer.articles
     summary.comments = writer.comments
 
