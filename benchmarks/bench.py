@@ -12,7 +12,7 @@ ELTeC novels (``corpus.py``) under ``benchmarks/work/``, then measures:
 * ``searchkit index`` (a fresh process, as a user runs it): docs/s, CPU
   seconds, peak RSS (sampled: its largest process, and the sum with its
   workers), index size; then a re-run on the unchanged corpus;
-* warm queries through ``searchkit.search.Searcher`` in this process, p50 and
+* warm queries through ``searchkit.api.Archive`` in this process, p50 and
   p95 over repeated runs, each returning the top 10 with snippets and the
   total count, as ``searchkit search`` does;
 * the whole-process time of ``searchkit search '"Privacy Shield"' --limit 10``;
@@ -251,28 +251,29 @@ def bench_size(label: str, size: int, work: Path, repeat: int) -> dict:
     row("re-run unchanged s", wall2, None, "s", fmt="{:.2f}", cpu=(cpu2, None))
 
     # Warm queries, in this process.
-    from searchkit import search as sk_search
+    from searchkit import api as sk_api
+    from searchkit.api import Filters, open_archive
 
     con = sqlite3.connect(db)
-    with sk_search.Searcher(index_dir) as s:
+    with open_archive(index_dir) as s:
         for name, text, kind, match, snippets in QUERIES:
             if snippets:
-                ours = timed(lambda: s.search(text, kind=kind, limit=10), repeat)
+                ours = timed(lambda: s.search(text, Filters(kind=kind), limit=10), repeat)
             else:
-                real = sk_search.snippet
-                sk_search.snippet = lambda *a, **k: []  # ranking and stored fields only
+                real = sk_api.snippet
+                sk_api.snippet = lambda *a, **k: []  # ranking and stored fields only
                 try:
-                    ours = timed(lambda: s.search(text, kind=kind, limit=10), repeat)
+                    ours = timed(lambda: s.search(text, Filters(kind=kind), limit=10), repeat)
                 finally:
-                    sk_search.snippet = real
+                    sk_api.snippet = real
             theirs = timed(lambda: fts5_query(con, match, kind, snippets), repeat)
             row(name, p50(ours[0]) * 1000, p50(theirs[0]) * 1000, "ms p50",
                 cpu=(p50(ours[1]) * 1000, p50(theirs[1]) * 1000))
             row(name + " (p95)", p95(ours[0]) * 1000, p95(theirs[0]) * 1000, "ms p95")
-        check("searchkit indexed documents", s.stats()["documents"], manifest.documents)
+        check("searchkit indexed documents", s.stats().documents, manifest.documents)
         check('searchkit "Privacy Shield" hits', s.search('"Privacy Shield"', limit=1).total, manifest.phrase_docs)
-        check('searchkit "Privacy Shield" --kind comment', s.search('"Privacy Shield"', kind="comment", limit=1).total,
-              manifest.phrase_comments)
+        check('searchkit "Privacy Shield" --kind comment',
+              s.search('"Privacy Shield"', Filters(kind="comment"), limit=1).total, manifest.phrase_comments)
     check('FTS5 "privacy shield" hits', fts5_query(con, '"privacy shield"', None, False)[1], manifest.phrase_docs)
     con.close()
 

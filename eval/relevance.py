@@ -2,7 +2,7 @@
 
 Indexes the published posts and approved comments of three real blogs from
 ``../shared/corpora`` (WXR exports, read by ``eval/wxr_minimal.py``), runs
-every query of ``eval/judgments.json`` through searchkit (``Searcher.search``,
+every query of ``eval/judgments.json`` through searchkit (``Archive.search``,
 what the CLI runs) and through SQLite FTS5 (``unicode61 remove_diacritics 2``,
 ranked by ``bm25`` with the title weighted ×2 like searchkit's), and reports
 Recall@10, MRR@10 and nDCG@10 (binary gains), averaged over the queries.
@@ -42,8 +42,8 @@ sys.path.insert(0, str(ROOT))
 from wxr_minimal import read_posts  # noqa: E402
 
 from searchkit import analysis  # noqa: E402
-from searchkit.index import IndexWriter  # noqa: E402
-from searchkit.search import Searcher  # noqa: E402
+from searchkit.api import Filters, open_archive  # noqa: E402
+from searchkit.ingest import index_posts  # noqa: E402
 
 CORPORA = ("alienlebarge-wordpress.xml", "bitcoinfrance-wordpress.xml", "thecoffeeworkshop-wordpress.xml")
 DEFAULT_CORPUS_DIR = ROOT.parent / "shared" / "corpora"
@@ -74,12 +74,9 @@ def searchkit_runs(posts, queries, stemmer: str, workdir: Path) -> dict[str, lis
     analysis.use_stemmer(stemmer)
     try:
         index_dir = workdir / f"index-{stemmer}"
-        writer = IndexWriter(index_dir, rebuild=True)
-        for post in posts:
-            writer.add_post(post)
-        writer.commit()
-        with Searcher(index_dir) as s:
-            return {q["id"]: [h.doc.id for h in s.search(q["query"], kind=q["kind"], limit=K).hits]
+        index_posts(posts, index_dir, rebuild=True)
+        with open_archive(index_dir) as s:
+            return {q["id"]: [h.doc.id for h in s.search(q["query"], Filters(kind=q["kind"]), limit=K).hits]
                     for q in queries}
     finally:
         analysis.use_stemmer("snowball")

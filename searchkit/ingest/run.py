@@ -14,6 +14,7 @@ that can read nothing creates nothing.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from searchkit.ingest.dedup import Deduplicator, Duplicate
 from searchkit.ingest.plan import Plan, file_hash, plan
 from searchkit.ingest.progress import Progress
 from searchkit.ingest.walk import CorpusFile, _display, walk
+from searchkit.model import Post
 from searchkit.readers import FileReport, read_file
 
 DEFAULT_WAIT = 5.0  # seconds a second writer waits for the first
@@ -94,6 +96,18 @@ def index_paths(paths: list[Path], location: str | Path, rebuild: bool = False,
             return summary
         _write(session, todo, summary)
     return summary
+
+
+def index_posts(posts: Iterable[Post], location: str | Path, rebuild: bool = False) -> None:
+    """Write ``posts`` straight into the index at ``location`` in one commit (no files, no manifest).
+
+    For generated or already-parsed archives: the evaluation, the tests.
+    """
+    with engine.open_writer(str(location), rebuild=rebuild) as session:
+        writer = session.writer()
+        for post in posts:
+            writer.add_post(post)
+        writer.commit({} if session.fresh else session.files)
 
 
 def _write(session, todo: Plan, summary: Summary) -> None:
