@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from searchkit.filters import Filters
+from searchkit.query import Filters
 from searchkit.model import Document
 from searchkit.records import Bucket, GroupedResults, Results, Stats, Suggestion, Thread, ThreadEntry
 

@@ -110,7 +110,7 @@ def filter_options(f):
 
 
 def make_filters(kind, in_article, with_comments, since, until, author, source):
-    from searchkit.filters import Filters
+    from searchkit.query import Filters
 
     return Filters.from_options(kind=kind, since=since, until=until, author=author, source=source,
                                 in_article=in_article, with_comments=with_comments)

@@ -37,3 +37,7 @@ class IndexWriteError(SearchkitError):
 
 class QueryError(SearchkitError):
     """The query cannot be understood (e.g. an unknown field)."""
+
+
+class EmptyQueryError(QueryError):
+    """The query holds nothing searchable (only punctuation, stop words after an elision...)."""

@@ -31,7 +31,7 @@ from searchkit.errors import IndexDamagedError, IndexMissingError, IndexVersionE
 from searchkit.lock import LOCK_FILE
 from searchkit.model import ARTICLE, Document, Post
 
-SCHEMA_VERSION = 2  # 2: acronyms with dots joined, -eux plurals singular (analysis)
+SCHEMA_VERSION = 3  # 3: hyphenated compounds also indexed joined (e-mail → email); 2: acronyms with dots joined, -eux plurals singular
 META_FILE = "searchkit.json"
 INDEX_NAME = "MAIN"
 

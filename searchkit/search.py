@@ -27,15 +27,16 @@ from pathlib import Path
 
 import searchkit.whoosh_import  # noqa: F401  (first: Whoosh without urllib/asyncio, see there)
 from whoosh import collectors, scoring
-from whoosh.query import And, DateRange, NullQuery, Or, Phrase, Query, Term
+from whoosh.query import And, DateRange, Or, Phrase, Query, Term
 from whoosh.util.times import long_to_datetime
 
 from searchkit import index as sk_index
 from searchkit import query as sk_query
 from searchkit.analysis import EXACT
-from searchkit.errors import QueryError, SearchkitError
-from searchkit.filters import Filters, check_sort
+from searchkit.engine.whoosh.compile import to_whoosh
+from searchkit.errors import EmptyQueryError, QueryError, SearchkitError  # noqa: F401  (EmptyQueryError: re-exported)
 from searchkit.model import ARTICLE, COMMENT, KINDS, Document
+from searchkit.query import Filters, check_sort
 from searchkit.snippets import Segment, snippet
 from searchkit.threads import thread_order
 
@@ -135,10 +136,6 @@ class PostLayout:
         return found
 
 
-class EmptyQueryError(QueryError):
-    """The query holds nothing searchable (only punctuation, operators...)."""
-
-
 class DocumentNotFoundError(SearchkitError):
     """No document has the id asked for: like a search that matched nothing."""
 
@@ -165,11 +162,7 @@ class Searcher:
     # --- queries -------------------------------------------------------------
 
     def parse(self, text: str, option: str = "query") -> Query:
-        parsed = sk_query.parse(text)
-        if parsed is NullQuery:
-            where = "the query" if option == "query" else option
-            raise EmptyQueryError(f"{where} {text!r} holds no word to search for")
-        return parsed
+        return to_whoosh(sk_query.parse(text, option))
 
     def filter_query(self, filters: Filters) -> Query | None:
         """The filters but the cross-queries as one Whoosh query (None: no filter)."""
@@ -262,10 +255,10 @@ class Searcher:
         return [d for d in docnums if d in cross] if cross is not None else list(docnums)
 
     def _highlighter(self, text: str):
-        marks = sk_query.highlight_args(self.parse(text))  # words, stems, prefixes, phrases, patterns
+        marks = sk_query.marks(sk_query.parse(text))
 
         def make_hit(doc: Document, score: float | None) -> Hit:
-            return Hit(doc, score, snippet(doc.body or doc.title, **marks))
+            return Hit(doc, score, snippet(doc.body or doc.title, marks))
 
         return make_hit
 

@@ -19,7 +19,7 @@ SAMPLE_TEXT = SAMPLE.read_text("utf-8")
 
 def marked(text: str, user_query: str) -> list[str]:
     """The spans of ``text`` a snippet marks for ``user_query``."""
-    segments = snippet(text, width=10**6, **sk_query.highlight_args(sk_query.parse(user_query)))
+    segments = snippet(text, sk_query.marks(sk_query.parse(user_query)), width=10**6)
     return [t for t, hit in segments if hit]
 
 
@@ -60,7 +60,7 @@ def test_excluded_words_are_not_marked():
 
 def test_snippet_window_is_around_a_late_match():
     text = "Début. " + "Rien à signaler ici. " * 3000 + "Enfin le mot rapatriement apparaît."
-    segments = snippet(text, {"rapatriement"}, set(), set())
+    segments = snippet(text, sk_query.Marks(exact={"rapatriement"}))
     assert render_plain(segments).startswith("…")
     assert "[rapatriement]" in render_plain(segments)
 
