@@ -95,6 +95,9 @@ def make_schema() -> fields.Schema:
         body=fields.TEXT(analyzer=stemmed, stored=True, phrase=False),
         body_exact=fields.TEXT(analyzer=exact),
         author=fields.TEXT(analyzer=exact, stored=True, field_boost=0.5),
+        # WordPress tags and categories, searched like author: (tag:, category:); filled by the lead's readers.
+        tags=fields.TEXT(analyzer=exact),
+        categories=fields.TEXT(analyzer=exact),
         date=fields.DATETIME(stored=True, sortable=True),
         number=fields.NUMERIC(stored=True),
         url=fields.STORED,

@@ -8,8 +8,9 @@ most distinct matches are kept.
 The time and memory of a snippet do not grow with the document: at most
 ``WINDOW_CHARS`` characters are analysed. The first window is the text's
 start; if nothing matches there, a cheap scan (one regular expression, no
-analysis, no copy) finds the first place a marked word may stand, and the
-window is taken there. So a match deep in a long thread is still shown.
+analysis, no copy) of the first ``SCAN_CHARS`` characters finds the first
+place a marked word may stand, and the window is taken there. So a match deep
+in a long thread is still shown.
 
 >>> from searchkit.query import Marks
 >>> segs = snippet("Les données de santé. Nos Données n’appartiennent pas à Microsoft.",
@@ -33,6 +34,10 @@ ELLIPSIS = "…"
 # its snippet (about 40 pages of text); a 50 MB comment took 25 s and 1.1 GB
 # when the whole text was analysed.
 WINDOW_CHARS = 100_000
+# Limit (README, "Limits"): how far into a document the cheap scan looks for a
+# marked word past the first window (about 0.25 s of one regular expression).
+# A document's only match further in than this gets a snippet of its start.
+SCAN_CHARS = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -168,7 +173,7 @@ def _window(text: str, marks: Marks) -> tuple[str, bool, bool]:
     if find_matches(head, marks):
         return head, False, True
     pattern = _scan_pattern(marks)
-    found = pattern.search(text, WINDOW_CHARS - 200) if pattern else None
+    found = pattern.search(text, WINDOW_CHARS - 200, SCAN_CHARS) if pattern else None
     if found is None:
         return head, False, True
     start = max(0, found.start() - WINDOW_CHARS // 10)

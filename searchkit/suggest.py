@@ -106,6 +106,8 @@ def suggest(searcher, text: str) -> Suggestion | None:
     replacements: list[tuple[int, int, str]] = []
     corrections: list[tuple[str, str]] = []
     for tok in EXACT(text):
+        if tok.stacked:  # the joined form of a compound: its parts are checked
+            continue
         if _skippable(text, tok.startchar, tok.endchar):
             continue
         typed = text[tok.startchar:tok.endchar]

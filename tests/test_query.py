@@ -6,15 +6,14 @@ import json
 from datetime import datetime
 
 import pytest
+from conftest import FIXTURES
 
 from searchkit import query as sk_query
-from searchkit.engine.whoosh.compile import to_whoosh
 from searchkit.cli import main
+from searchkit.engine.whoosh.compile import to_whoosh
 from searchkit.errors import QueryError
 from searchkit.index import IndexWriter
 from searchkit.model import ARTICLE, COMMENT, Document, Post, comment_id_for
-
-from conftest import FIXTURES
 
 POSTS = FIXTURES / "query" / "posts.json"
 

@@ -32,7 +32,7 @@ _BOOST = re.compile(r"\^(\d{1,3}(?:\.\d{1,3})?)$")
 
 @dataclass
 class Tok:
-    """One token: ``(``, ``)``, ``op``, ``field``, ``phrase``, ``url``, ``word`` or ``range``."""
+    """One token: ``(``, ``)``, ``op``, ``field``, ``empty field``, ``phrase``, ``url``, ``word`` or ``range``."""
 
     kind: str
     text: str
@@ -102,10 +102,10 @@ def _bare(text: str, i: int, toks: list[Tok]) -> int:
                 return close + 1
             return after
         if name.lower() in FIELD_NAMES or not follows or follows == ")":
-            # ``title:`` with nothing after it: the parser says so.
+            # ``title:`` with nothing right after it: the parser says so.
             if name.lower() not in FIELD_NAMES:
                 raise unknown_field(name)
-            toks.append(Tok("field", name.lower()))
+            toks.append(Tok("empty field", name.lower()))
             return after
     end = i
     while end < n and not text[end].isspace() and text[end] not in '()"':

@@ -174,9 +174,9 @@ class _Parser:
             if (c := self.peek()) is not None and c.kind == ")":
                 self.i += 1
             return node
-        if t.kind == "field":
+        if t.kind in ("field", "empty field"):
             nxt = self.peek()
-            if nxt is None or nxt.kind not in ("(", "phrase", "url", "word", "range"):
+            if t.kind == "empty field" or nxt is None or nxt.kind not in ("(", "phrase", "url", "word", "range"):
                 raise QueryError(f"{t.text}: needs a value right after the colon in {self.context}, "
                                  f"e.g. {t.text}:{_EXAMPLES[t.text]}")
             return self.atom(depth, t.text)
