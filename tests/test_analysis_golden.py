@@ -157,6 +157,11 @@ CASES = [
     ("peut_etre", "peut-etre", True),
     ("peut_etre", '"peut etre"', True),
     ("peut_etre", "chaleureux", True),
+    # hyphen variants meet: the joined form is indexed at the first part's position
+    ("peut_etre", "peutetre", True),
+    ("etats_unis", "étatsunis", True),
+    ("etats_unis_ascii", '"les etats unis"', True),
+    ("etats_unis_ascii", '"etats etatsunis"', False),  # the joined form is no extra word in a phrase
     # NBSP and narrow NBSP before ; : ! ? and inside « »
     ("nbsp_colon", "Radiohead", True),
     ("nbsp_colon", '"radiohead thom yorke"', True),
