@@ -9,6 +9,7 @@ import pytest
 from test_query import build_query_index, ids, search
 
 from searchkit import query as sk_query
+from searchkit.cli import main
 from searchkit.engine.whoosh.compile import to_whoosh
 from searchkit.errors import EmptyQueryError, QueryError
 from searchkit.index import IndexWriter
@@ -243,3 +244,14 @@ def test_the_scanner_is_linear():
 
     small, big = timed(500), timed(10_000)
     assert big < 60 * max(small, 1e-4)
+
+
+def test_did_you_mean_on_a_hyphenated_word_replaces_the_part_once(runner, forms_index):
+    result = runner.invoke(main, ["search", "crypto-monaie", "--index", str(forms_index), "--flat"])
+    assert f"did you mean: searchkit search crypto-monnaie --index {forms_index}" in result.stderr
+
+
+def test_blank_with_comments_is_refused(runner, query_index):
+    result = search(runner, query_index, "bitcoin", "--with-comments", "\u00a0")
+    assert result.exit_code == 2
+    assert result.stderr == "searchkit: --with-comments '\\xa0' holds no word to search for\n"
