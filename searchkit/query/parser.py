@@ -84,7 +84,15 @@ def parse(text: str, option: str = "query") -> Node:
 
 
 def _all(items: list[Node | None]) -> Node | None:
-    kept = words.drop_stop_words([i for i in items if i is not None])
+    """The AND of ``items``; nested ANDs are flattened first, so that a stop word
+    kept inside ``les AND NOT x`` is dropped when the whole query holds other words."""
+    flat: list[Node] = []
+    for item in items:
+        if isinstance(item, And):
+            flat.extend(item.children)
+        elif item is not None:
+            flat.append(item)
+    kept = words.drop_stop_words(flat)
     return None if not kept else kept[0] if len(kept) == 1 else And(tuple(kept))
 
 
