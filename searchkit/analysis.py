@@ -37,16 +37,22 @@ from dataclasses import dataclass
 APOSTROPHES = "’'ʼ`‘"
 _APOSTROPHE_RE = re.compile(f"[{APOSTROPHES}]")
 
+# Hyphens that join the parts of a compound (crypto-monnaie, e‑mail).
+HYPHENS = "-‐‑"
 # A word: an acronym written with dots (R.G.P.D., U.S.A), or letters and
-# digits with apostrophes inside (aujourd’hui, l’État). Everything else
-# separates words: hyphens (États-Unis is two words, found as a phrase),
-# NBSP and narrow NBSP, « », slashes of dates, the punctuation of URLs and
-# e-mail addresses, emoji.
+# digits with apostrophes inside (aujourd’hui, l’État), possibly hyphenated
+# (États-Unis: split into its parts by ``CompoundFilter``). Everything else
+# separates words: NBSP and narrow NBSP, « », slashes of dates, the
+# punctuation of URLs and e-mail addresses, emoji.
 _LETTER = r"[^\W\d_]"
+_PART = rf"\w+(?:[{APOSTROPHES}]\w+)*"
 WORD = re.compile(
     rf"(?:{_LETTER}\.){{2,}}(?:{_LETTER}(?!\w))?"
-    rf"|\w+(?:[{APOSTROPHES}]\w+)*"
+    rf"|{_PART}(?:[{HYPHENS}]{_PART})*"
 )
+_HYPHEN_RE = re.compile(f"[{HYPHENS}]")
+# A compound of more parts than this is split but not joined (a-b-c-d-e is no word).
+MAX_COMPOUND_PARTS = 4
 
 ELISIONS = frozenset(
     "l d j m n s t c qu jusqu lorsqu puisqu quoiqu".split()
@@ -61,6 +67,9 @@ class Token:
     startchar: int
     endchar: int
     pos: int = 0
+    # At the same position as the token before it: the joined form of a
+    # hyphenated compound, stacked on its first part.
+    stacked: bool = False
 
 
 class Filter(ABC):
@@ -72,6 +81,35 @@ class Filter(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+class CompoundFilter(Filter):
+    """Split a hyphenated compound into its parts and add the parts joined,
+    at the first part's position, so that ``e-mail`` and ``email``,
+    ``crypto-monnaie`` and ``cryptomonnaie`` meet, and the phrase
+    ``"crypto monnaie"`` still matches the hyphenated form.
+
+    >>> [(t.text, t.startchar, t.endchar, t.stacked) for t in EXACT("l’e-mail")]
+    [('e', 2, 3, False), ('email', 2, 8, True), ('mail', 4, 8, False)]
+    """
+
+    def __call__(self, tokens):
+        for t in tokens:
+            text = t.text
+            if not _HYPHEN_RE.search(text):
+                yield t
+                continue
+            parts, pos = [], 0
+            for piece in _HYPHEN_RE.split(text):
+                if piece:
+                    parts.append(Token(piece, t.startchar + pos, t.startchar + pos + len(piece)))
+                pos += len(piece) + 1
+            # Built before any part is yielded: the next filters change the parts in place.
+            joined = Token("".join(p.text for p in parts), t.startchar, t.endchar, stacked=True)
+            for n, part in enumerate(parts):
+                yield part
+                if n == 0 and 1 < len(parts) <= MAX_COMPOUND_PARTS:
+                    yield joined
 
 
 class LowercaseFilter(Filter):
@@ -245,19 +283,19 @@ class Chain:
     def __init__(self, tokenizer: Tokenizer, filters: tuple[Filter, ...]):
         self.tokenizer = tokenizer
         self.filters = filters
-        self._cache: dict[str, tuple[tuple[str, int, int], ...]] = {}
+        self._cache: dict[str, tuple[tuple[str, int, int, bool], ...]] = {}
 
     def __or__(self, other: Filter) -> Chain:
         return Chain(self.tokenizer, (*self.filters, other))
 
-    def terms_of(self, surface: str) -> tuple[tuple[str, int, int], ...]:
-        """The terms one surface form yields, with spans relative to it."""
+    def terms_of(self, surface: str) -> tuple[tuple[str, int, int, bool], ...]:
+        """The terms one surface form yields, with spans relative to it (and stacked or not)."""
         found = self._cache.get(surface)
         if found is None:
             tokens: Iterable[Token] = [Token(surface, 0, len(surface))]
             for f in self.filters:
                 tokens = f(tokens)
-            found = tuple((t.text, t.startchar, t.endchar) for t in tokens)
+            found = tuple((t.text, t.startchar, t.endchar, t.stacked) for t in tokens)
             if len(self._cache) >= self.CACHE_LIMIT:
                 self._cache.clear()
             self._cache[surface] = found
@@ -269,8 +307,13 @@ class Chain:
         pos = 0
         terms_of = self.terms_of
         for surface, start in spans:
-            for term, s, e in terms_of(surface):
-                yield Token(term, start + s, start + e, pos)
+            for term, s, e, stacked in terms_of(surface):
+                if stacked:
+                    if pos == 0:  # its first part folded to nothing: it takes the position
+                        stacked = False
+                    else:
+                        pos -= 1
+                yield Token(term, start + s, start + e, pos, stacked)
                 pos += 1
 
     def words(self, text: str) -> list[str]:
@@ -282,7 +325,7 @@ class Chain:
         return [t.text for t in self(text)]
 
 
-EXACT = Tokenizer() | AcronymFilter() | LowercaseFilter() | ElisionFilter() | FoldFilter()
+EXACT = Tokenizer() | AcronymFilter() | CompoundFilter() | LowercaseFilter() | ElisionFilter() | FoldFilter()
 STEMMED = EXACT | StemFilter()
 
 
@@ -315,8 +358,10 @@ def fold(text: str) -> str:
     'donn'
     >>> fold("l’État")
     'etat'
+    >>> fold("e-ma")
+    'e ma'
     """
-    return " ".join(t.text for t in EXACT(text, tokenize=False))
+    return " ".join(t.text for t in EXACT(text, tokenize=False) if not t.stacked)
 
 
 def stem(term: str) -> str:

@@ -22,7 +22,7 @@ from searchkit.engine import open_engine
 from searchkit.engine.base import Engine, Selection
 from searchkit.errors import DocumentNotFoundError, QueryError
 from searchkit.model import ARTICLE, COMMENT, KINDS, Document
-from searchkit._interim import Filters, check_sort, marks, parse, snippet
+from searchkit.query import Filters, check_sort, marks, parse
 from searchkit.records import (
     Bucket,
     Group,
@@ -37,6 +37,7 @@ from searchkit.records import (
 from searchkit.search import suggest
 from searchkit.search.threads import thread_order
 from searchkit.search.timeline import timeline
+from searchkit.snippets import snippet
 
 __all__ = ["BY", "Archive", "Filters", "open_archive"]
 

@@ -111,7 +111,7 @@ def filter_options(f):
 
 
 def make_filters(kind, in_article, with_comments, since, until, author, source):
-    from searchkit.filters import Filters
+    from searchkit.query import Filters
 
     return Filters.from_options(kind=kind, since=since, until=until, author=author, source=source,
                                 in_article=in_article, with_comments=with_comments)
@@ -134,8 +134,8 @@ def search(query, index_dir, kind, in_article, with_comments, since, until, auth
            sort, limit, group, as_json, as_csv, as_count):
     """Ranked search. QUERY uses AND by default; OR, NOT, "phrases", prefix*, field:value."""
     from searchkit import output
-    from searchkit.errors import QueryError
     from searchkit.api import open_archive
+    from searchkit.errors import QueryError
 
     if as_csv and (as_json or as_count):
         raise QueryError("choose one output: --csv cannot go with --json or --count")
@@ -223,8 +223,8 @@ def show(doc_id, index_dir, thread, as_json):
 def count(query, index_dir, kind, in_article, with_comments, since, until, author, source, by, as_json, as_csv):
     """Count matching documents by kind, month, year, author or source (no ranking)."""
     from searchkit import output, timeline
-    from searchkit.errors import QueryError
     from searchkit.api import open_archive
+    from searchkit.errors import QueryError
 
     if as_json and as_csv:
         raise QueryError("choose one output among --json and --csv")

@@ -42,7 +42,7 @@ class QueryError(SearchkitError):
 
 
 class EmptyQueryError(QueryError):
-    """The query holds nothing searchable (only punctuation, operators...)."""
+    """The query holds nothing searchable (only punctuation, stop words after an elision...)."""
 
 
 class DocumentNotFoundError(SearchkitError):

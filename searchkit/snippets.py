@@ -1,27 +1,43 @@
 """Snippets: the best fragments of a document's original text, matches marked.
 
-Pure text work on the stored original (no Whoosh, no length limit): the text
-is run through the same analysis chain as the index, each word whose exact
-form, stem or prefix the query asked for is a match, and the windows holding
-the most distinct matches are kept. A match deep in a long thread is found
-like one in the first line.
+Pure text work on the stored original (no engine): a window of the text is
+run through the same analysis chain as the index, each word whose exact form,
+stem or prefix the query asked for is a match, and the passages holding the
+most distinct matches are kept.
 
+The time and memory of a snippet do not grow with the document: at most
+``WINDOW_CHARS`` characters are analysed. The first window is the text's
+start; if nothing matches there, a cheap scan (one regular expression, no
+analysis, no copy) of the first ``SCAN_CHARS`` characters finds the first
+place a marked word may stand, and the window is taken there. So a match deep
+in a long thread is still shown.
+
+>>> from searchkit.query import Marks
 >>> segs = snippet("Les données de santé. Nos Données n’appartiennent pas à Microsoft.",
-...                exact={"donnees"}, stems=set(), prefixes=set(), width=40)
+...                Marks(exact={"donnees"}), width=40)
 >>> render_plain(segs)
 'Les [données] de santé. Nos [Données]…'
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from searchkit.analysis import EXACT, stem
+from searchkit.query.marks import Marks
 
 Segment = tuple[str, bool]  # (text, is_match)
 ELLIPSIS = "…"
+# Limit (README, "Limits"): the most characters of one document analysed for
+# its snippet (about 40 pages of text); a 50 MB comment took 25 s and 1.1 GB
+# when the whole text was analysed.
+WINDOW_CHARS = 100_000
+# Limit (README, "Limits"): how far into a document the cheap scan looks for a
+# marked word past the first window (about 0.25 s of one regular expression).
+# A document's only match further in than this gets a snippet of its start.
+SCAN_CHARS = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -31,33 +47,36 @@ class Match:
     key: str  # the exact term, so distinct words count once
 
 
-def find_matches(text: str, exact: set[str], stems: set[str], prefixes: set[str],
-                 phrases: Iterable[tuple[str, ...]] = (),
-                 patterns: Iterable[tuple[str, str, int]] = ()) -> list[Match]:
+def find_matches(text: str, marks: Marks) -> list[Match]:
     """Spans of ``text`` to mark: a phrase's run of words as one match, then
     each word whose exact form, stem or prefix was asked for, or that fits a
     pattern: ``("glob", "j?ux", 0)`` (wildcards) or ``("fuzzy", "microsft", 1)``
-    (within that many edits), all on folded words.
+    (within that many edits), all on folded words. Matches never overlap.
 
     >>> text = "Le Privacy Shield tombe ; privacy et shield."
-    >>> [text[m.start:m.end] for m in find_matches(text, set(), set(), set(), [("privacy", "shield")])]
+    >>> [text[m.start:m.end] for m in find_matches(text, Marks(phrases=[("privacy", "shield")]))]
     ['Privacy Shield']
-    >>> text = "Les jeux de Microsoft"
-    >>> [text[m.start:m.end] for m in find_matches(text, set(), set(), set(), (),
-    ...                                             [("glob", "j?ux", 0), ("fuzzy", "microsft", 1)])]
-    ['jeux', 'Microsoft']
+    >>> text = "Les jeux de Microsoft, l'e-mail"
+    >>> [text[m.start:m.end] for m in find_matches(text, Marks(exact={"email"},
+    ...     patterns=[("glob", "j?ux", 0), ("fuzzy", "microsft", 1)]))]
+    ['jeux', 'Microsoft', 'e-mail']
     """
     tokens = list(EXACT(text))
     found: list[Match] = []
     taken: set[int] = set()
-    for words in phrases:
+    # Phrases run over positions: the joined form of a compound sits on its first part.
+    plain = [i for i, tok in enumerate(tokens) if not tok.stacked]
+    for words in marks.phrases:
         n = len(words)
-        for i in range(len(tokens) - n + 1):
-            if all(tokens[i + k].text == w for k, w in enumerate(words)) and i not in taken:
-                found.append(Match(tokens[i].startchar, tokens[i + n - 1].endchar, " ".join(words)))
-                taken.update(range(i, i + n))
-    if phrases and not found:  # the phrase matched elsewhere (title): mark its words
-        exact = exact | {w for words in phrases for w in words}
+        for k in range(len(plain) - n + 1):
+            first, last = plain[k], plain[k + n - 1]
+            if first in taken or not all(tokens[plain[k + j]].text == w for j, w in enumerate(words)):
+                continue
+            found.append(Match(tokens[first].startchar, tokens[last].endchar, " ".join(words)))
+            taken.update(range(first, last + 1))
+    exact, stems, prefixes, patterns = marks.exact, marks.stems, marks.prefixes, marks.patterns
+    if marks.phrases and not found:  # the phrase matched elsewhere (title): mark its words
+        exact = exact | {w for words in marks.phrases for w in words}
     for i, tok in enumerate(tokens):
         term = tok.text
         if i in taken:
@@ -65,8 +84,12 @@ def find_matches(text: str, exact: set[str], stems: set[str], prefixes: set[str]
         if term in exact or (stems and stem(term) in stems) or any(term.startswith(p) for p in prefixes) \
                 or any(_fits(term, pattern) for pattern in patterns):
             found.append(Match(tok.startchar, tok.endchar, term))
-    found.sort(key=lambda m: m.start)
-    return found
+    found.sort(key=lambda m: (m.start, -m.end))
+    kept: list[Match] = []
+    for m in found:  # a compound's joined form and its parts cover the same text
+        if not kept or m.start >= kept[-1].end:
+            kept.append(m)
+    return kept
 
 
 def _fits(term: str, pattern: tuple[str, str, int]) -> bool:
@@ -123,20 +146,51 @@ def _snap(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def snippet(text: str, exact: set[str], stems: set[str], prefixes: set[str],
-            width: int = 220, fragments: int = 2,
-            phrases: Iterable[tuple[str, ...]] = (),
-            patterns: Iterable[tuple[str, str, int]] = ()) -> list[Segment]:
-    """Up to ``fragments`` windows of ``text`` with matches marked, joined by « … ».
+# Letters a folded word may stand for in the original text (for the cheap scan).
+_VARIANTS = {"a": "aàáâãäå", "c": "cç", "e": "eèéêë", "i": "iìíîï", "n": "nñ", "o": "oòóôõöœ", "u": "uùúûü",
+             "y": "yýÿ"}
 
-    The whole text is searched, however long (Whoosh's highlighter stops at
-    32 KB by default): a match deep in a long thread is shown.
+
+def _scan_pattern(marks: Marks) -> re.Pattern[str] | None:
+    """A regular expression finding, in the original text, where a marked word may stand."""
+    heads = set(marks.exact) | set(marks.prefixes) | {words[0] for words in marks.phrases}
+    heads |= {text.split("?")[0].split("*")[0] for how, text, _ in marks.patterns if how == "glob"}
+    heads |= {text[:3] for how, text, _ in marks.patterns if how == "fuzzy"}
+    heads |= {s[:4] for s in marks.stems}
+    heads = {h for h in heads if h}
+    if not heads:
+        return None
+    alternatives = ("".join(f"[{_VARIANTS[ch]}]" if ch in _VARIANTS else re.escape(ch) for ch in h)
+                    for h in sorted(heads, key=len, reverse=True))
+    return re.compile("(?<!\\w)(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
+
+
+def _window(text: str, marks: Marks) -> tuple[str, bool, bool]:
+    """At most ``WINDOW_CHARS`` of ``text`` to analyse, and whether text was left out before and after."""
+    if len(text) <= WINDOW_CHARS:
+        return text, False, False
+    head = text[:WINDOW_CHARS]
+    if find_matches(head, marks):
+        return head, False, True
+    pattern = _scan_pattern(marks)
+    found = pattern.search(text, WINDOW_CHARS - 200, SCAN_CHARS) if pattern else None
+    if found is None:
+        return head, False, True
+    start = max(0, found.start() - WINDOW_CHARS // 10)
+    return text[start:start + WINDOW_CHARS], start > 0, start + WINDOW_CHARS < len(text)
+
+
+def snippet(text: str, marks: Marks, width: int = 220, fragments: int = 2) -> list[Segment]:
+    """Up to ``fragments`` passages of ``text`` with matches marked, joined by « … ».
+
+    Only a window of ``WINDOW_CHARS`` characters is analysed (see the module's doc).
     """
-    text = " ".join(text.split())  # one line: newlines and runs of spaces fold
-    matches = find_matches(text, exact, stems, prefixes, phrases, patterns)
+    window, cut_before, cut_after = _window(text, marks)
+    text = " ".join(window.split())  # one line: newlines and runs of spaces fold
+    matches = find_matches(text, marks)
     if not matches:
         start, end = _snap(text, 0, min(len(text), width))
-        return [(text[start:end] + (ELLIPSIS if end < len(text) else ""), False)]
+        return [(text[start:end] + (ELLIPSIS if end < len(text) or cut_after else ""), False)]
     windows: list[tuple[int, int]] = []
     remaining = matches
     for _ in range(fragments):
@@ -150,10 +204,10 @@ def snippet(text: str, exact: set[str], stems: set[str], prefixes: set[str],
         width_used = sum(e - s for s, e in windows)
         if width_used >= width:
             break
-    windows.sort()
+    windows = _joined(windows)
     segments: list[Segment] = []
     for n, (start, end) in enumerate(windows):
-        if start > 0 or n > 0:
+        if start > 0 or n > 0 or cut_before:
             segments.append((ELLIPSIS if n == 0 else " " + ELLIPSIS + " ", False))
         pos = start
         for m in matches:
@@ -164,9 +218,24 @@ def snippet(text: str, exact: set[str], stems: set[str], prefixes: set[str],
                 pos = m.end
         if pos < end:
             segments.append((text[pos:end], False))
-    if windows[-1][1] < len(text):
+    if windows[-1][1] < len(text) or cut_after:
         segments.append((ELLIPSIS, False))
     return _merge(segments)
+
+
+def _joined(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The passages in text order, those that overlap or touch made one (no text shown twice).
+
+    >>> _joined([(50, 90), (0, 60)])
+    [(0, 90)]
+    """
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(windows):
+        if out and start <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
 
 
 def _merge(segments: list[Segment]) -> list[Segment]:

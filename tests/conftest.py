@@ -80,6 +80,22 @@ def bitcoinfrance_index(tmp_path_factory):
     return build_index(tmp_path_factory, "bitcoinfrance", BITCOINFRANCE)
 
 
+class IndexWriter:
+    """Posts written straight into a fresh index, as tests build small indexes (``ingest.index_posts``)."""
+
+    def __init__(self, index_dir, rebuild: bool = True):
+        self.index_dir = index_dir
+        self.posts: list = []
+
+    def add_post(self, post) -> None:
+        self.posts.append(post)
+
+    def commit(self) -> None:
+        from searchkit.ingest import index_posts
+
+        index_posts(self.posts, self.index_dir, rebuild=True)
+
+
 def stored_documents(index_dir):
     """Every document of the index's last commit, through the engine (for checks)."""
     from searchkit.engine import open_engine

@@ -11,7 +11,6 @@ import json
 import sys
 
 import pytest
-
 from conftest import ROOT, SHARED
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

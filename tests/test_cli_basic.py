@@ -4,10 +4,9 @@ import json
 import shutil
 
 import pytest
+from conftest import CORPUS, FIXTURES, ROOT
 
 from searchkit.cli import main
-
-from conftest import CORPUS, FIXTURES, ROOT
 
 PRIVACY_HIT_TERMINAL = "« Privacy Shield »"
 

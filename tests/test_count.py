@@ -8,11 +8,10 @@ import shutil
 from collections import Counter
 
 import pytest
+from conftest import SAMPLE, SHARED, THREADS, build_index
 from lxml import etree
 
 from searchkit.cli import main
-
-from conftest import SAMPLE, SHARED, THREADS, build_index
 
 ALIENLEBARGE = SHARED / "corpora" / "alienlebarge-wordpress.xml"
 WP = "{http://wordpress.org/export/1.2/}"

@@ -22,11 +22,10 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import stored_documents
 
-from searchkit.readers import FileReport, read_file
 from searchkit.api import open_archive
+from searchkit.readers import FileReport, read_file
 
 WORDS = (
     "données santé hébergement plateforme européenne conseil juge référé requête collectif "

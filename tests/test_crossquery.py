@@ -3,9 +3,9 @@
 import json
 import shutil
 
-from searchkit.cli import main
-
 from conftest import THREADS
+
+from searchkit.cli import main
 
 
 def run(runner, index, *args):

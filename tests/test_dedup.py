@@ -3,11 +3,11 @@
 import json
 
 import pytest
-
 from conftest import FIXTURES, SHARED
+
 from searchkit.cli import main
-from searchkit.ingest.dedup import Deduplicator, normalise_url
 from searchkit.ingest import index_paths
+from searchkit.ingest.dedup import Deduplicator, normalise_url
 from searchkit.model import Document, Post
 from searchkit.readers import FileReport, read_file
 

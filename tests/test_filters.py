@@ -5,10 +5,9 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
+from conftest import SAMPLE, THREADS
 
 from searchkit.cli import main
-
-from conftest import SAMPLE, THREADS
 
 
 def run(runner, index, *args):

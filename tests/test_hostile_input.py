@@ -11,10 +11,9 @@ import random
 import shutil
 
 import pytest
+from conftest import FIXTURES, SAMPLE, SHARED, stored_documents
 
 from searchkit.cli import main
-
-from conftest import FIXTURES, SAMPLE, SHARED, stored_documents
 
 HOSTILE = FIXTURES / "hostile"
 SHARED_CORPORA = SHARED / "corpora"

@@ -7,11 +7,10 @@ import json
 import os
 
 import pytest
-
 from conftest import stored_documents
 
-from searchkit.engine.whoosh import manifest
 from searchkit.cli import main
+from searchkit.engine.whoosh import manifest
 
 
 def page(title: str, body: str, comments: list[str]) -> str:
@@ -258,8 +257,9 @@ def test_refuses_to_write_an_index_into_a_folder_of_other_files(runner, corpus, 
 @pytest.mark.slow
 def test_noop_rerun_on_a_thousand_files_reads_and_hashes_none(runner, tmp_path, monkeypatch):
     # The time this takes is a benchmark figure (benchmarks/), not a test assertion.
-    from test_crash import page_text
     import random
+
+    from test_crash import page_text
 
     rng = random.Random(5)
     corpus = tmp_path / "corpus"

@@ -7,10 +7,9 @@ import os
 import shutil
 
 import pytest
+from conftest import CORPUS, FIXTURES, stored_documents
 
 from searchkit.cli import main
-
-from conftest import CORPUS, FIXTURES, stored_documents
 
 
 @pytest.fixture

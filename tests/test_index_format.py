@@ -6,8 +6,8 @@ import json
 import shutil
 
 import pytest
-
 from conftest import FIXTURES, ROOT
+
 from searchkit.cli import main
 from searchkit.engine.whoosh.schema import SCHEMA_VERSION
 

@@ -8,8 +8,8 @@ import os
 import shutil
 
 import pytest
-
 from conftest import CORPUS, FIXTURES, SAMPLE
+
 from searchkit.cli import main
 
 

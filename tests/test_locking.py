@@ -13,12 +13,11 @@ import threading
 import time
 
 import pytest
+from conftest import CORPUS
+from test_crash import page_text
 
 from searchkit.cli import main
 from searchkit.engine.whoosh.lock import IndexLock
-
-from conftest import CORPUS
-from test_crash import page_text
 
 
 def cli(*args):

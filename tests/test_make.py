@@ -6,8 +6,8 @@ import shutil
 import subprocess
 
 import pytest
-
 from conftest import ROOT
+
 from searchkit.cli import main
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")

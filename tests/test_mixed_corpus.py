@@ -5,11 +5,10 @@ import json
 import shutil
 
 import pytest
-
-from searchkit.cli import main
-
 from conftest import FIXTURES, SAMPLE, SHARED
 from test_reader_warc import response, write_warc
+
+from searchkit.cli import main
 
 CORPORA = SHARED / "corpora"
 HTML = CORPORA / "html"

@@ -7,10 +7,10 @@ SOURCES.txt (counted there with BeautifulSoup, not with this reader).
 import re
 from datetime import datetime
 
+from conftest import FIXTURES, SHARED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, SHARED
 from searchkit.cli import main
 from searchkit.errors import InputError
 from searchkit.readers import FileReport, read_file

@@ -4,8 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES
+
 from searchkit.cli import main
 from searchkit.errors import InputError
 from searchkit.model import post_id_for

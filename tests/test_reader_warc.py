@@ -5,10 +5,10 @@ import io
 import json
 
 import pytest
+from conftest import SHARED
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from conftest import SHARED
 from searchkit.cli import main
 from searchkit.readers import FileReport, read_file
 

@@ -6,12 +6,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, SHARED, TESTS
 
 from searchkit.cli import main
 from searchkit.errors import InputError
 from searchkit.readers import FileReport, read_file
 from searchkit.readers.htmltext import html_to_text
-from conftest import FIXTURES, SHARED, TESTS
 
 CORPORA = SHARED / "corpora"
 WXR = FIXTURES / "wxr"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 import pytest
-
 from conftest import ROOT, SHARED
 
 sys.path.insert(0, str(ROOT / "eval"))

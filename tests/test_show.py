@@ -114,7 +114,7 @@ def _comment(n, parent=None):
 
 
 def test_thread_order_survives_a_reply_chain_deeper_than_python_recursion():
-    from searchkit.threads import thread_order
+    from searchkit.search.threads import thread_order
 
     chain = [_comment(1)] + [_comment(n, n - 1) for n in range(2, 5001)]
     ordered = thread_order(reversed(chain))
@@ -123,7 +123,7 @@ def test_thread_order_survives_a_reply_chain_deeper_than_python_recursion():
 
 
 def test_thread_order_keeps_comments_caught_in_a_parent_cycle():
-    from searchkit.threads import thread_order
+    from searchkit.search.threads import thread_order
 
     ordered = thread_order([_comment(1), _comment(2, 3), _comment(3, 2)])
     assert sorted(d.number for d, _ in ordered) == [1, 2, 3]

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
+import time
+import tracemalloc
 
 import pytest
+from conftest import SAMPLE, IndexWriter
 
 from searchkit import query as sk_query
 from searchkit.cli import main
-from searchkit.index import IndexWriter
 from searchkit.model import ARTICLE, Document, Post
-from searchkit.snippets import render_plain, snippet
-
-from conftest import SAMPLE
+from searchkit.snippets import SCAN_CHARS, WINDOW_CHARS, render_plain, snippet
 
 SAMPLE_TEXT = SAMPLE.read_text("utf-8")
 
 
 def marked(text: str, user_query: str) -> list[str]:
     """The spans of ``text`` a snippet marks for ``user_query``."""
-    segments = snippet(text, width=10**6, **sk_query.highlight_args(sk_query.parse(user_query)))
+    segments = snippet(text, sk_query.marks(sk_query.parse(user_query)), width=10**6)
     return [t for t, hit in segments if hit]
 
 
@@ -60,7 +61,7 @@ def test_excluded_words_are_not_marked():
 
 def test_snippet_window_is_around_a_late_match():
     text = "Début. " + "Rien à signaler ici. " * 3000 + "Enfin le mot rapatriement apparaît."
-    segments = snippet(text, {"rapatriement"}, set(), set())
+    segments = snippet(text, sk_query.Marks(exact={"rapatriement"}))
     assert render_plain(segments).startswith("…")
     assert "[rapatriement]" in render_plain(segments)
 
@@ -92,3 +93,57 @@ def test_wildcard_marks_the_words_it_fits():
 
 def test_fuzzy_marks_the_close_words():
     assert marked(SAMPLE_TEXT[:400], "Microsft~") == ["Microsoft", "Microsoft"]
+
+
+def test_passages_that_meet_do_not_repeat_text():
+    # Two passages whose edges overlapped showed « mot26 mot27 les … mot26 mot27 les ».
+    text = ("Un début sans rapport. Les lecteurs du blog écrivent " + " ".join(f"mot{i}" for i in range(28))
+            + " les abonnés arrivent. " + "Fin du texte. " * 30)
+    shown = render_plain(snippet(text, sk_query.Marks(exact={"lecteurs", "abonnes"})))
+    assert "[lecteurs]" in shown and "[abonnés]" in shown
+    words = re.findall(r"mot\d+", shown)
+    assert len(words) == len(set(words)), shown
+
+
+FILLER = "Rien à signaler ici, vraiment. "
+
+
+def huge(match_at: int, size: int = 20_000_000) -> str:
+    """A text of ``size`` characters whose only « rapatriement » stands at about ``match_at``."""
+    before = FILLER * (match_at // len(FILLER))
+    return before + "Enfin le rapatriement des données. " + FILLER * ((size - len(before)) // len(FILLER))
+
+
+@pytest.mark.parametrize("match_at", [SCAN_CHARS - 1000, SCAN_CHARS + 1000, 19_000_000])
+def test_snippet_of_a_huge_document_is_bounded_in_time(match_at):
+    # A 20 MB comment: the old snippet analysed it all (a 50 MB comment: 25 s and 1.1 GB).
+    text = huge(match_at)
+    marks = sk_query.marks(sk_query.parse("rapatriement"))
+    started = time.perf_counter()
+    shown = render_plain(snippet(text, marks))
+    assert time.perf_counter() - started < 2.0
+    if match_at < SCAN_CHARS:  # found by the cheap scan
+        assert "[rapatriement]" in shown and shown.startswith("…")
+    else:  # past the scan: the start is shown
+        assert shown.startswith("Rien à signaler") and "[" not in shown
+
+
+def test_snippet_of_a_huge_document_is_bounded_in_memory():
+    text = huge(SCAN_CHARS - 1000)
+    marks = sk_query.marks(sk_query.parse("rapatriement"))
+    tracemalloc.start()
+    snippet(text, marks)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 40 * WINDOW_CHARS  # the analysed window, never the 20 MB document
+
+
+def test_huge_document_without_a_match_shows_its_start():
+    text = "Début du texte. " + "Rien à signaler ici. " * 100_000
+    shown = render_plain(snippet(text, sk_query.marks(sk_query.parse("bruxelles"))))
+    assert shown.startswith("Début du texte.") and shown.endswith("…")
+
+
+def test_accented_word_past_the_window_is_found_by_the_cheap_scan():
+    text = "Rien à signaler ici. " * 10_000 + "La Société Générale répond."
+    assert "[Société]" in render_plain(snippet(text, sk_query.marks(sk_query.parse("societe"))))

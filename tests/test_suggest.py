@@ -9,7 +9,6 @@ import pytest
 from searchkit.cli import main
 
 
-
 @pytest.fixture(scope="module")
 def suggest_index(tmp_path_factory):
     from test_query import build_query_index

@@ -10,8 +10,8 @@ import json
 import sys
 
 import pytest
-
 from conftest import ROOT, SHARED
+
 from searchkit.cli import main
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

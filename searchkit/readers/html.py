@@ -39,7 +39,7 @@ import lxml.html
 from lxml import etree
 
 from searchkit.dates import parse_date
-from searchkit.encoding import clean_text, decode, declared_charset, is_probably_binary, normalise_label
+from searchkit.encoding import clean_text, declared_charset, decode, is_probably_binary, normalise_label
 from searchkit.errors import InputError
 from searchkit.model import ARTICLE, COMMENT, Document, Post, comment_id_for, post_id_for
 from searchkit.readers.htmltext import element_to_text

@@ -90,6 +90,8 @@ def candidates(engine: Engine, text: str) -> Iterator[tuple[str, list[tuple[str,
     """Corrected queries for ``text``, most likely first, with what each changed (typed, suggested)."""
     options: list[tuple[int, int, str, list[str]]] = []  # (start, end, typed, surfaces)
     for tok in EXACT(text):
+        if tok.stacked:  # the joined form of a compound: its parts are checked
+            continue
         if _skippable(text, tok.startchar, tok.endchar):
             continue
         typed = text[tok.startchar:tok.endchar]

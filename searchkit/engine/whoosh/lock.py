@@ -130,7 +130,7 @@ class IndexLock:
         os.pwrite(fd, (json.dumps(info) + "\n").encode("utf-8"), 0)
         self.fd = fd
 
-    def adopt(self, new_dir: Path) -> "IndexLock":
+    def adopt(self, new_dir: Path) -> IndexLock:
         """Lock ``new_dir`` too (a rebuild's fresh directory, before it is swapped in)."""
         other = IndexLock(new_dir, wait=0)
         other.acquire()

@@ -10,12 +10,12 @@ before Whoosh unpickles anything.
 
 from __future__ import annotations
 
-from searchkit.engine.whoosh import internals  # noqa: F401  (first: checks the Whoosh version)
 from whoosh import fields
 from whoosh.analysis import Analyzer
 from whoosh.analysis import Token as WhooshToken
 
 from searchkit import analysis
+from searchkit.engine.whoosh import internals  # noqa: F401  (first: checks the Whoosh version)
 from searchkit.model import ARTICLE, Document
 
 # 3: the engine seam (analyzer moved to this module; tags and categories).

@@ -12,14 +12,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from searchkit.engine.whoosh import internals  # noqa: F401  (first: checks the Whoosh version)
 from whoosh import collectors, scoring
 from whoosh.query import And, DateRange, Or, Phrase, Query, Term
 from whoosh.support.levenshtein import distance
 from whoosh.util.times import long_to_datetime
 
 from searchkit.engine.base import Engine, FileEntry, Ranked, RankedPosts, Selection
-from searchkit.engine.whoosh import manifest, storage
+from searchkit.engine.whoosh import (
+    internals,  # noqa: F401  (first: checks the Whoosh version)
+    manifest,
+    storage,
+)
 from searchkit.engine.whoosh.compile import to_whoosh
 from searchkit.engine.whoosh.layout import ARTICLES, PostLayout
 from searchkit.engine.whoosh.schema import SCHEMA_VERSION, stored_to_document

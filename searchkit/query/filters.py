@@ -1,4 +1,4 @@
-"""What a user narrows a search or a count to, as plain values; no Whoosh here.
+"""What a user narrows a search or a count to, as plain values; no engine here.
 
 The CLI builds a ``Filters`` from its options (dates as people write them,
 an author's name, a glob on the source path, cross-queries between articles
@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from searchkit.errors import QueryError
+from searchkit.errors import EmptyQueryError, QueryError
 from searchkit.model import ARTICLE, COMMENT, KINDS
 
 SORTS = ("relevance", "date", "-date")
@@ -55,17 +55,30 @@ def parse_period(text: str, option: str = "date") -> Period:
             raise ValueError
         y = int(year)
         if month is None:
-            return Period(datetime(y, 1, 1), datetime(y + 1, 1, 1))
+            start = datetime(y, 1, 1)
+            return Period(start, _after(start, lambda: datetime(y + 1, 1, 1)))
         mo = int(month)
         if day is None:
             start = datetime(y, mo, 1)
-            return Period(start, datetime(y + (mo == 12), mo % 12 + 1, 1))
+            return Period(start, _after(start, lambda: datetime(y + (mo == 12), mo % 12 + 1, 1)))
         start = datetime(y, mo, int(day))
-        return Period(start, start + timedelta(days=1))
+        return Period(start, _after(start, lambda: start + timedelta(days=1)))
     except (ValueError, OverflowError):
         raise QueryError(
             f"{option}: {text!r} is not a date: write 2021, 2021-02, 2021-02-19 or 19/02/2021"
         ) from None
+
+
+def _after(start: datetime, end) -> datetime:
+    """The end of a period starting at ``start``; past year 9999, the last instant there is.
+
+    >>> parse_period("9999").end
+    datetime.datetime(9999, 12, 31, 23, 59, 59, 999999)
+    """
+    try:
+        return end()
+    except (ValueError, OverflowError):
+        return datetime.max
 
 
 @dataclass
@@ -98,6 +111,9 @@ class Filters:
         """
         if kind is not None and kind not in KINDS:
             raise QueryError(f"--kind: unknown kind {kind!r}: use one of {', '.join(KINDS)}")
+        for option, value in (("--in-article", in_article), ("--with-comments", with_comments)):
+            if value is not None and not value.strip():
+                raise EmptyQueryError(f"{option} {value!r} holds no word to search for")
         if in_article and with_comments:
             raise QueryError("--in-article keeps comments and --with-comments keeps articles: use one of them")
         if in_article:
