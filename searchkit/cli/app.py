@@ -19,7 +19,7 @@ from searchkit.errors import IndexMissingError, SearchkitError
 from searchkit.output.streams import OutputError, ReaderGone, flush_stdout, note, silence
 
 INDEX_HINTS = {
-    "DEFAULT": "searchkit looked in ./index: give the index folder with --index, or set SEARCHKIT_INDEX once",
+    "DEFAULT": "index is the default folder: give another with --index, or set SEARCHKIT_INDEX once for every command",
     "ENVIRONMENT": "the index folder came from SEARCHKIT_INDEX",
 }
 

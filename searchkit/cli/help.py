@@ -14,7 +14,7 @@ Query language (search and count):
   "Privacy Shield"         a phrase, matched as written
   rapatri*                 any word starting with rapatri
   microsft~                a word within one edit (~2: two edits)
-  title:Microsoft          one field: title, body, author, kind, date, source, id
+  title:Microsoft          one field: title, body, author, kind, date, source
   date:2021-02..2021-06    a date range (see Dates)
   (a OR b) AND c           groups
 Accents and case do not matter; l'assurance finds l’Assurance.
@@ -37,23 +37,23 @@ Exit codes:
 
 ENVIRONMENT = """\b
 Environment:
-  SEARCHKIT_INDEX   the index folder when --index is not given (default: ./index)
+  SEARCHKIT_INDEX   the index folder when there is no --index (else ./index)
   NO_COLOR          no colours on a terminal (matches stay in bold)
   COLUMNS           the width to lay results out in (default: the terminal's)"""
 
 COMPLETION = """\b
 Shell completion (bash; zsh and fish likewise with zsh_source, fish_source):
-  eval "$(_SEARCHKIT_COMPLETE=bash_source searchkit)"   in ~/.bashrc"""
+  eval "$(_SEARCHKIT_COMPLETE=bash_source searchkit)"    (in ~/.bashrc)"""
 
 MAIN = f"""Full-text search for archived French blog posts and their reader comments.
 
 \b
 Start here:
-  searchkit index corpus/ --index index/     index archive files (only new and changed ones)
-  searchkit search '"Privacy Shield"'        ranked search, hits under their post
-  searchkit show ID --thread                 a document and its whole thread
-  searchkit count bitcoin --by year          a histogram of matching documents
-  searchkit stats                            what the index holds
+  searchkit index corpus/ --index index/  index archives (new, changed files)
+  searchkit search '"Privacy Shield"'     ranked search, hits under their post
+  searchkit show ID --thread              a document and its whole thread
+  searchkit count bitcoin --by year       a histogram of matching documents
+  searchkit stats                         what the index holds
 
 {QUERY_LANGUAGE}
 
@@ -75,7 +75,7 @@ a later run; files gone from a folder are removed from the index.
 Examples:
   searchkit index corpus/ --index index/
   searchkit index blog.xml pages/ --index ~/archives/index
-  searchkit index --rebuild            a new index from scratch, swapped in when complete
+  searchkit index --rebuild     a new index, swapped in when complete
 
 Exit 2 when a file could not be read (it is named; the others are indexed)."""
 

@@ -98,10 +98,11 @@ class QueryCommand(click.Command):
     instead of click's "No such option"."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # click's parser consumes the list it is given
         try:
             return super().parse_args(ctx, args)
         except click.NoSuchOption:
-            word = _dash_word(self, ctx, args)
+            word = _dash_word(self, ctx, given)
             if word is None:
                 raise
             bare = word.lstrip("-") or word

@@ -107,7 +107,7 @@ class Style:
 
     def __call__(self, text: str, **kw) -> str:
         """Colours, dim and bold for the layout: only in colour mode."""
-        return click.style(text, **kw) if self.mode == "colour" and text else text
+        return click.style(text, **kw) if self.mode == "colour" and text and kw else text
 
     def match(self, text: str) -> str:
         if self.mode == "colour":
