@@ -126,7 +126,8 @@ def bucket_record(bucket: Bucket, by: str) -> dict[str, Any]:
 
 
 def json_line(record: Any) -> str:
-    return json.dumps(record, ensure_ascii=False)
+    """One JSON line; any lone surrogate left (in ``meta``, a source name...) becomes U+FFFD."""
+    return clean(json.dumps(record, ensure_ascii=False))
 
 
 # --- CSV ------------------------------------------------------------------------------------------
@@ -145,8 +146,9 @@ def csv_cell(value: Any) -> Any:
         return ""
     if isinstance(value, list):
         value = "; ".join(value)
-    if isinstance(value, str) and _FORMULA.match(value):
-        return "'" + value
+    if isinstance(value, str):
+        value = clean(value)
+        return "'" + value if _FORMULA.match(value) else value
     return value
 
 
