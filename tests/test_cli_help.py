@@ -6,11 +6,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from searchkit.cli import main
 from searchkit.cli.docs import render
-
-from conftest import ROOT
 
 SCRIPT = str(Path(sys.executable).parent / "searchkit")  # the installed command, as a shell runs it
 COMMANDS = ["index", "search", "show", "count", "stats"]

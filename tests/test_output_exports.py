@@ -7,6 +7,7 @@ import json
 import time
 
 import pytest
+from conftest import build_index
 
 from searchkit.cli import main
 from searchkit.model import Document
@@ -15,8 +16,6 @@ from searchkit.output.histogram import render_histogram
 from searchkit.output.records import group_record
 from searchkit.output.text import Style
 from searchkit.records import Bucket, Group, GroupedResults, Hit, Results, Stats, Thread, ThreadEntry
-
-from conftest import build_index
 
 LONG_BODY = "Le café est une boisson. " * 40 + "Fin du texte original."
 HOSTILE_POSTS = [

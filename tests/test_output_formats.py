@@ -59,7 +59,8 @@ def test_json_lines_one_object_per_hit(runner, threads_index):
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(records) == 5
     assert [r["date"] for r in records] == sorted(r["date"] for r in records)
-    assert {"id", "kind", "post_id", "parent_id", "title", "author", "date", "url", "source", "snippet"} <= set(records[0])
+    assert {"id", "kind", "post_id", "parent_id", "title", "author", "date", "url", "source",
+            "snippet"} <= set(records[0])
 
 
 def test_count_prints_hits_per_kind(runner, threads_index):
@@ -70,8 +71,8 @@ def test_count_prints_hits_per_kind(runner, threads_index):
 
 def test_count_json_and_nothing_found(runner, threads_index):
     # Every kind key is there, even the one --kind left out (issue 13).
-    assert json.loads(run(runner, threads_index, "search", "vaccin", "--count", "--json", "--kind", "comment").stdout) == {
-        "article": 0, "comment": 4, "total": 4}
+    counted = run(runner, threads_index, "search", "vaccin", "--count", "--json", "--kind", "comment")
+    assert json.loads(counted.stdout) == {"article": 0, "comment": 4, "total": 4}
     empty = run(runner, threads_index, "search", "blockchain", "--count")
     assert empty.exit_code == 1
     assert "total    0" in empty.stdout
