@@ -48,7 +48,7 @@ def render_hit(hit: Hit, style: Style, width: int) -> str:
     doc = hit.doc
     kind = style(doc.kind, fg="cyan" if doc.kind == "article" else "yellow")
     head = f"{kind}  {style(safe(shorten(doc.title, width - 10)), bold=True)}"
-    where = doc.id + (f" (comment {doc.number})" if doc.number else "")
+    where = safe(doc.id) + (f" (comment {doc.number})" if doc.number else "")
     meta = fit_line([(who(doc), {}), (where, {"dim": True}), (safe(doc.source), {"dim": True})], width - 2, style)
     body = snippet_lines(hit.snippet, width, "  ", SNIPPET_LINES, style)
     return f"{head}\n  {meta}\n{body}\n"
@@ -66,7 +66,7 @@ def render_group(group: Group, style: Style, width: int) -> str:
     mark = style("● ", fg="cyan", bold=True) if matched else "  "
     lines = [mark + style(safe(shorten(art.title or "(untitled)", width - 2)), bold=True)]
     lines.append("  " + fit_line([(who(art), {}), (f"{group.comment_count} comment(s)", {}),
-                                  (art.id, {"dim": True}), (safe(art.source), {"dim": True})], width - 2, style))
+                                  (safe(art.id), {"dim": True}), (safe(art.source), {"dim": True})], width - 2, style))
     if group.article_hit is not None:
         label = "article matches:"
         segments = [(label + " ", False), *group.article_hit.snippet]
@@ -81,7 +81,7 @@ def render_group(group: Group, style: Style, width: int) -> str:
             rest = fit_line([(who(doc), {}), ("(answered below)", {})], room, Style())
             lines.append(style(f"{pad}{arrow}{number} {rest}", dim=True))
             continue
-        rest = fit_line([(who(doc), {}), (doc.id, {"dim": True})], room, style)
+        rest = fit_line([(who(doc), {}), (safe(doc.id), {"dim": True})], room, style)
         lines.append(f"{pad}{arrow}{style(number, fg='yellow')} {rest}")
         lines.append(snippet_lines(entry.hit.snippet, width, pad + "  ", GROUP_SNIPPET_LINES, style))
     return "\n".join(lines) + "\n"
@@ -116,7 +116,7 @@ def render_thread(thread: Thread, style: Style, width: int, focus: str | None = 
         indent = "   " * min(depth, MAX_INDENT)
         marker = style("▶ ", fg="green", bold=True) if doc.id == focus else ""
         number = f"#{doc.number}" if doc.number is not None else "#?"
-        head = f"{indent}{marker}{style(number, fg='yellow')} {who(doc)}  {style(doc.id, dim=True)}"
+        head = f"{indent}{marker}{style(number, fg='yellow')} {who(doc)}  {style(safe(doc.id), dim=True)}"
         if doc.parent_id and depth:
             answered = numbers.get(doc.parent_id)
             head += style(f"  ↳ reply to #{answered if answered is not None else '?'}", dim=True)
