@@ -9,6 +9,7 @@ import struct
 import subprocess
 import sys
 import termios
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -88,14 +89,25 @@ def test_the_author_date_id_line_fits_80_columns():
     assert "0123456789ab-c12 (comment 12)" in meta  # the id is never what gets cut
 
 
+def test_the_id_stays_whole_when_the_author_and_date_are_long():
+    doc = _doc(**LONG, number=12, kind="comment", id="0123456789ab-c12", date=datetime(2014, 1, 4, 9, 30))
+    meta = ANSI.sub("", render_hit(Hit(doc, 1.0, [("mot", False)]), Style("colour"), 80)).splitlines()[1]
+    assert display_width(meta) <= 80
+    assert meta.endswith("2014-01-04 09:30  0123456789ab-c12 (comment 12)")
+    assert meta.startswith("  Jean-Baptiste Poquelin")
+
+
 def test_a_grouped_post_fits_80_columns_even_deep_in_a_thread():
     article = _doc(**LONG)
-    entries = [ThreadEntry(_doc(id=f"0123456789ab-c{n}", kind="comment", number=n, **LONG), n,
+    entries = [ThreadEntry(_doc(id=f"0123456789ab-c{n}", kind="comment", number=n, date=datetime(2014, 1, 4, 9, 30),
+                                **LONG), n,
                            Hit(_doc(id=f"x{n}", kind="comment", **LONG), 1.0, [("mot " * 60, False), ("clé", True)]))
                for n in range(1, 25)]
     text = render_group(Group(article, Hit(article, 1.0, [("mot " * 60, False)]), entries, 24), Style("colour"), 80)
     for line in ANSI.sub("", text).splitlines():
         assert display_width(line) <= 80, line
+    for n in range(1, 25):  # every comment keeps its whole id, however deep
+        assert re.search(rf"#{n} .*0123456789ab-c{n}$", ANSI.sub("", text), re.M), n
 
 
 def test_a_match_is_never_cut_in_two_by_the_wrapping():

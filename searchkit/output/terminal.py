@@ -22,7 +22,10 @@ MAX_INDENT = 20
 
 
 def who(doc: Document, width: int = 40) -> str:
-    return " · ".join(x for x in (safe(shorten(doc.author or "", width)), format_date(doc.date)) if x)
+    """Author and date; the author cut so the whole fits ``width`` columns (the date is never cut)."""
+    date = format_date(doc.date)
+    room = max(6, min(40, width - (len(date) + 3 if date else 0)))
+    return " · ".join(x for x in (safe(shorten(doc.author or "", room)), date) if x)
 
 
 def fit_line(parts: list[tuple[str, dict]], width: int, style: Style) -> str:
@@ -43,13 +46,26 @@ def fit_line(parts: list[tuple[str, dict]], width: int, style: Style) -> str:
     return "  ".join(style(t, **kw) for t, kw in zip(texts, kws, strict=True))
 
 
+def head_with_id(doc: Document, width: int, style: Style) -> str:
+    """Author, date and id in ``width`` columns: the author is cut, then dropped, then the date; never the id."""
+    doc_id = safe(doc.id)
+    room = width - display_width(doc_id) - 2
+    for first in (who(doc, room), format_date(doc.date)):
+        if first and display_width(first) <= room:
+            return f"{first}  {style(doc_id, dim=True)}"
+    return style(doc_id, dim=True)
+
+
 def render_hit(hit: Hit, style: Style, width: int) -> str:
     """A hit: kind and title, who/when/id/source, then the snippet wrapped under a two-space indent."""
     doc = hit.doc
     kind = style(doc.kind, fg="cyan" if doc.kind == "article" else "yellow")
     head = f"{kind}  {style(safe(shorten(doc.title, width - 10)), bold=True)}"
     where = safe(doc.id) + (f" (comment {doc.number})" if doc.number else "")
-    meta = fit_line([(who(doc), {}), (where, {"dim": True}), (safe(doc.source), {"dim": True})], width - 2, style)
+    # The id is what a reader copies: the author is cut first, then the source, never the id.
+    author_room = width - 2 - display_width(where) - 2
+    meta = fit_line([(who(doc, author_room), {}), (where, {"dim": True}), (safe(doc.source), {"dim": True})],
+                    width - 2, style)
     body = snippet_lines(hit.snippet, width, "  ", SNIPPET_LINES, style)
     return f"{head}\n  {meta}\n{body}\n"
 
@@ -81,7 +97,7 @@ def render_group(group: Group, style: Style, width: int) -> str:
             rest = fit_line([(who(doc), {}), ("(answered below)", {})], room, Style())
             lines.append(style(f"{pad}{arrow}{number} {rest}", dim=True))
             continue
-        rest = fit_line([(who(doc), {}), (safe(doc.id), {"dim": True})], room, style)
+        rest = head_with_id(doc, room, style)
         lines.append(f"{pad}{arrow}{style(number, fg='yellow')} {rest}")
         lines.append(snippet_lines(entry.hit.snippet, width, pad + "  ", GROUP_SNIPPET_LINES, style))
     return "\n".join(lines) + "\n"
