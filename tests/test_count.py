@@ -170,7 +170,11 @@ def test_count_never_scores(runner, threads_index, monkeypatch):
     def no_scoring(*args, **kwargs):
         raise AssertionError("count must not run a scored search")
 
+    # Every scored search goes through one of these two (issue 10: patching only `search` proved nothing).
     monkeypatch.setattr(whoosh.searching.Searcher, "search", no_scoring)
+    monkeypatch.setattr(whoosh.searching.Searcher, "search_with_collector", no_scoring)
+    ranked = run(runner, threads_index, "search", "vaccin", "--json")
+    assert isinstance(ranked.exception, AssertionError), "the patch must catch a ranked search"
     for by in ("kind", "month", "year", "author", "source"):
         result = run(runner, threads_index, "count", "vaccin", "--by", by)
         assert result.exit_code == 0, (by, result.output, result.exception)
