@@ -2,11 +2,10 @@
 
 import json
 
+from conftest import BITCOINFRANCE
 from lxml import etree
 
 from searchkit.cli import main
-
-from conftest import BITCOINFRANCE
 
 WP = "{http://wordpress.org/export/1.2/}"
 
