@@ -41,7 +41,8 @@ def months_in_the_export():
             continue
         articles[item.findtext(f"{WP}post_date")[:7]] += 1
         for c in item.iter(f"{WP}comment"):
-            if c.findtext(f"{WP}comment_approved") == "1" and (c.findtext(f"{WP}comment_type") or "") in ("", "comment"):
+            approved = c.findtext(f"{WP}comment_approved") == "1"
+            if approved and (c.findtext(f"{WP}comment_type") or "") in ("", "comment"):
                 comments[c.findtext(f"{WP}comment_date")[:7]] += 1
     return articles, comments
 
@@ -61,7 +62,7 @@ def test_alienlebarge_month_histogram_matches_the_export(runner, alienlebarge_in
     lines = result.stdout.splitlines()
     assert "█ article" in lines[0] and "░ comment" in lines[0]
     bars = [BAR_LINE.match(line) for line in lines[1:]]
-    assert all(bars), [line for line, m in zip(lines[1:], bars) if not m]
+    assert all(bars), [line for line, m in zip(lines[1:], bars, strict=True) if not m]
     months = [m.group(1) for m in bars]
     # One bar per month from the first post (2005) to the last (2013), empty months included.
     assert months == list(every_month(min(articles), max(articles | comments)))
@@ -169,7 +170,11 @@ def test_count_never_scores(runner, threads_index, monkeypatch):
     def no_scoring(*args, **kwargs):
         raise AssertionError("count must not run a scored search")
 
+    # Every scored search goes through one of these two (issue 10: patching only `search` proved nothing).
     monkeypatch.setattr(whoosh.searching.Searcher, "search", no_scoring)
+    monkeypatch.setattr(whoosh.searching.Searcher, "search_with_collector", no_scoring)
+    ranked = run(runner, threads_index, "search", "vaccin", "--json")
+    assert isinstance(ranked.exception, AssertionError), "the patch must catch a ranked search"
     for by in ("kind", "month", "year", "author", "source"):
         result = run(runner, threads_index, "count", "vaccin", "--by", by)
         assert result.exit_code == 0, (by, result.output, result.exception)

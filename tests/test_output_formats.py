@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -10,6 +11,7 @@ from searchkit.cli import main
 from searchkit.output import CSV_COLUMNS
 
 ESC = "\x1b["
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def run(runner, index, *args):
@@ -57,7 +59,8 @@ def test_json_lines_one_object_per_hit(runner, threads_index):
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(records) == 5
     assert [r["date"] for r in records] == sorted(r["date"] for r in records)
-    assert {"id", "kind", "post_id", "parent_id", "title", "author", "date", "url", "source", "snippet"} <= set(records[0])
+    assert {"id", "kind", "post_id", "parent_id", "title", "author", "date", "url", "source",
+            "snippet"} <= set(records[0])
 
 
 def test_count_prints_hits_per_kind(runner, threads_index):
@@ -67,8 +70,9 @@ def test_count_prints_hits_per_kind(runner, threads_index):
 
 
 def test_count_json_and_nothing_found(runner, threads_index):
-    assert json.loads(run(runner, threads_index, "search", "vaccin", "--count", "--json", "--kind", "comment").stdout) == {
-        "comment": 4, "total": 4}
+    # Every kind key is there, even the one --kind left out (issue 13).
+    counted = run(runner, threads_index, "search", "vaccin", "--count", "--json", "--kind", "comment")
+    assert json.loads(counted.stdout) == {"article": 0, "comment": 4, "total": 4}
     empty = run(runner, threads_index, "search", "blockchain", "--count")
     assert empty.exit_code == 1
     assert "total    0" in empty.stdout
@@ -80,15 +84,17 @@ def test_two_output_formats_at_once_are_refused(runner, threads_index):
     assert "choose one output: --csv cannot go with --json or --count" in result.stderr
 
 
-def test_terminal_view_fits_each_hit_in_three_lines(runner, bitcoinfrance_index, on_a_terminal):
+def test_terminal_view_wraps_each_snippet_in_three_lines_of_80_columns(runner, bitcoinfrance_index, on_a_terminal):
+    # Wrapped to the terminal width with the hanging indent (issue 13), not one long line.
     on_a_terminal.setenv("NO_COLOR", "1")
     result = run(runner, bitcoinfrance_index, "search", "monnaie OR banque", "--flat", "--kind", "comment", "-n", "30")
-    blocks = result.stdout.strip("\n").split("\n\n")
+    blocks = ANSI.sub("", result.stdout).strip("\n").split("\n\n")
     assert len(blocks) == 30
     for block in blocks:
         lines = block.splitlines()
-        assert len(lines) == 3, block
-        assert all(len(line) <= 3 * 80 for line in lines), block
+        assert 3 <= len(lines) <= 5, block  # title, who/when/id, then at most three snippet lines
+        assert all(len(line) <= 80 for line in lines), block
+        assert all(line.startswith("  ") for line in lines[1:]), block
     # Long comments were cut, not printed whole.
     assert any(block.endswith("…") for block in blocks)
 
@@ -98,16 +104,26 @@ def test_colours_on_a_terminal(runner, threads_index, on_a_terminal):
     assert ESC in run(runner, threads_index, "search", "vaccin", "--group").stdout
 
 
-@pytest.mark.parametrize("args", [
-    ("search", "vaccin", "--flat"),
-    ("search", "vaccin", "--group"),
-    ("count", "vaccin", "--by", "month"),
-])
-def test_no_color_is_honoured_on_a_terminal(runner, threads_index, on_a_terminal, args):
+def test_no_color_is_honoured_on_a_terminal_for_the_histogram(runner, threads_index, on_a_terminal):
     on_a_terminal.setenv("NO_COLOR", "1")
-    result = run(runner, threads_index, *args)
+    result = run(runner, threads_index, "count", "vaccin", "--by", "month")
     assert result.exit_code == 0
     assert result.stdout and ESC not in result.stdout
+
+
+@pytest.mark.parametrize("mode", ["--flat", "--group"])
+def test_no_color_keeps_the_matches_in_bold_and_nothing_else(runner, threads_index, on_a_terminal, mode):
+    # NO_COLOR forbids colours, not bold: the matches keep a mark (issue 13).
+    on_a_terminal.setenv("NO_COLOR", "1")
+    result = run(runner, threads_index, "search", "vaccin", mode)
+    assert result.exit_code == 0
+    assert "\x1b[1mvaccin\x1b[0m" in result.stdout
+    assert set(re.findall(r"\x1b\[[0-9;]*m", result.stdout)) == {"\x1b[1m", "\x1b[0m"}
+
+
+def test_an_empty_no_color_does_not_turn_colours_off(runner, threads_index, on_a_terminal):
+    on_a_terminal.setenv("NO_COLOR", "")  # no-color.org: set *and not empty*
+    assert "\x1b[31m" in run(runner, threads_index, "search", "vaccin", "--flat").stdout
 
 
 def test_show_thread_honours_no_color(runner, threads_index, on_a_terminal):

@@ -1,46 +1,21 @@
-"""Counts of matching documents for ``searchkit count``: histogram, table, JSON, CSV.
+"""Counts of ``searchkit count`` for a person: the month/year histogram and the table.
 
-``search.Searcher.count_by`` counts (without scoring) and hands over plain
-``Bucket`` records, one per period, author, source or kind; this module only
-lays them out. The month and year histogram draws one bar per period, empty
-periods included so gaps show, articles and comments in two different
-characters (``█`` and ``░``), so they stay apart without colour too.
+The histogram draws one bar per period, empty periods included so gaps show,
+articles and comments in two different characters (``█`` and ``░``), so they
+stay apart without colour too. When the biggest bar would not fit, every bar
+is scaled and the legend says how many documents one character stands for.
 """
 
 from __future__ import annotations
 
-import math
-
 from searchkit.model import ARTICLE, COMMENT, KINDS
+from searchkit.output.records import bucket_key
+from searchkit.output.text import Style, safe
+from searchkit.records import Bucket
 
 BAR_CHARS = {ARTICLE: "█", COMMENT: "░"}
 BAR_COLOURS = {ARTICLE: "cyan", COMMENT: "yellow"}
 NO_KEY = {"month": "(no date)", "year": "(no date)", "author": "(no author)", "source": "(none)", "kind": "(none)"}
-
-
-def key_name(by: str) -> str:
-    """The JSON/CSV name of the key column: ``period`` for months and years."""
-    return "period" if by in ("month", "year") else by
-
-
-def bucket_record(bucket, by: str) -> dict:
-    """
-    >>> from searchkit.records import Bucket
-    >>> bucket_record(Bucket("2012-03", {"article": 1, "comment": 4}), "month")
-    {'period': '2012-03', 'count': 5, 'article': 1, 'comment': 4}
-    """
-    return {key_name(by): bucket.key, "count": bucket.count, **{k: bucket.counts.get(k, 0) for k in KINDS}}
-
-
-def write_csv(buckets, by: str, stream) -> None:
-    import csv
-
-    writer = csv.writer(stream)
-    columns = [key_name(by), "count", *KINDS]
-    writer.writerow(columns)
-    for b in buckets:
-        record = bucket_record(b, by)
-        writer.writerow(["" if record[c] is None else record[c] for c in columns])
 
 
 def bar_lengths(counts: dict[str, int], scale: float) -> dict[str, int]:
@@ -52,22 +27,34 @@ def bar_lengths(counts: dict[str, int], scale: float) -> dict[str, int]:
     return {k: (max(1, round(n * scale)) if n else 0) for k, n in counts.items()}
 
 
-def render_histogram(buckets, by: str, colour: bool, width: int = 80) -> str:
+def per_character(scale: float) -> str:
+    """Documents one character stands for, as a person reads it.
+
+    >>> per_character(50 / 310), per_character(0.25)
+    ('6.2', '4')
+    """
+    value = 1 / scale
+    return f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"
+
+
+def _label(bucket: Bucket, by: str) -> str:
+    key = bucket_key(bucket, by)
+    return safe(key) if key else NO_KEY[by]
+
+
+def render_histogram(buckets: list[Bucket], by: str, style: Style, width: int = 80) -> str:
     """One bar per period, articles then comments, with the counts after it.
 
-    >>> from searchkit.records import Bucket
     >>> print(render_histogram([Bucket("2012", {"article": 2, "comment": 4}),
     ...                         Bucket("2013", {"article": 0, "comment": 0}),
-    ...                         Bucket("2014", {"article": 1, "comment": 0})], "year", False, 60))
+    ...                         Bucket("2014", {"article": 1, "comment": 0})], "year", Style(), 60))
     █ article  ░ comment
     2012  ██░░░░  6 (2 a, 4 c)
     2013          0
     2014  █       1 (1 a, 0 c)
     """
-    from searchkit.output import safe, styler
-
-    style = styler(colour)
-    label_width = max((len(b.key or NO_KEY[by]) for b in buckets), default=4)
+    labels = [_label(b, by) for b in buckets]
+    label_width = max((len(label) for label in labels), default=4)
     biggest = max((b.count for b in buckets), default=0)
     room = max(10, width - label_width - 22)
     scale = 1.0 if biggest <= room else room / biggest
@@ -75,10 +62,9 @@ def render_histogram(buckets, by: str, colour: bool, width: int = 80) -> str:
     bar_width = max((sum(x.values()) for x in bars), default=0)
     legend = "  ".join(style(BAR_CHARS[k], fg=BAR_COLOURS[k]) + f" {k}" for k in KINDS)
     if scale < 1:
-        legend += f"  (one character ≈ {math.ceil(1 / scale)} documents)"
+        legend += f"  (one character ≈ {per_character(scale)} documents)"
     lines = [legend]
-    for bucket, lengths in zip(buckets, bars):
-        label = safe(bucket.key) if bucket.key else NO_KEY[by]
+    for bucket, label, lengths in zip(buckets, labels, bars, strict=True):
         bar = "".join(style(BAR_CHARS[k] * lengths.get(k, 0), fg=BAR_COLOURS[k]) for k in KINDS if lengths.get(k))
         pad = " " * (bar_width - sum(lengths.values()))
         detail = (f" ({bucket.counts.get(ARTICLE, 0)} a, {bucket.counts.get(COMMENT, 0)} c)"
@@ -87,18 +73,14 @@ def render_histogram(buckets, by: str, colour: bool, width: int = 80) -> str:
     return "\n".join(lines)
 
 
-def render_table(buckets, by: str) -> str:
+def render_table(buckets: list[Bucket], by: str) -> str:
     """Counts per author, source or kind: total, articles, comments, then the key.
 
-    >>> from searchkit.records import Bucket
     >>> print(render_table([Bucket("Alice", {"article": 0, "comment": 3})], "author"))
     count  article  comment  author
         3        0        3  Alice
     """
-    from searchkit.output import safe
-
     lines = [f"{'count':>5}  {'article':>7}  {'comment':>7}  {by}"]
     for b in buckets:
-        key = safe(b.key) if b.key else NO_KEY[by]
-        lines.append(f"{b.count:>5}  {b.counts.get(ARTICLE, 0):>7}  {b.counts.get(COMMENT, 0):>7}  {key}")
+        lines.append(f"{b.count:>5}  {b.counts.get(ARTICLE, 0):>7}  {b.counts.get(COMMENT, 0):>7}  {_label(b, by)}")
     return "\n".join(lines)

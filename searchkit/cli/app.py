@@ -1,0 +1,59 @@
+"""The ``searchkit`` group: the one place where errors become a message and an exit code.
+
+Exit codes follow ripgrep: 0 something matched, 1 nothing did, 2 error, 130
+interrupted. A ``SearchkitError`` from the library becomes ``searchkit:
+<message>`` on stderr and its exit code here, in ``Main.invoke``, and nowhere
+else. Standard output is flushed here too, so a full disk shows as an error
+(exit 2) rather than as a traceback when the interpreter exits.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from searchkit import __version__
+from searchkit.cli import help as texts
+from searchkit.errors import IndexMissingError, SearchkitError
+from searchkit.output.streams import OutputError, ReaderGone, flush_stdout, note, silence
+
+INDEX_HINTS = {
+    "DEFAULT": "index is the default folder: give another with --index, or set SEARCHKIT_INDEX once for every command",
+    "ENVIRONMENT": "the index folder came from SEARCHKIT_INDEX",
+}
+
+
+class Main(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            try:
+                result = super().invoke(ctx)
+            except (SystemExit, click.exceptions.Exit):
+                flush_stdout()
+                raise
+            flush_stdout()
+            return result
+        except SearchkitError as exc:
+            if isinstance(exc, OutputError):
+                silence(sys.stdout)  # what is still buffered must not fail again at exit
+            note(f"searchkit: {exc}")
+            hint = INDEX_HINTS.get(ctx.meta.get("searchkit.index_source", ""))
+            if isinstance(exc, IndexMissingError) and hint:
+                note(f"searchkit: {hint}")
+            ctx.exit(exc.exit_code)
+        except ReaderGone:  # the reader went away (| head): not an error worth a word
+            silence(sys.stdout)
+            ctx.exit(0)
+        except KeyboardInterrupt:
+            note("searchkit: interrupted; the index keeps its last committed state")
+            ctx.exit(130)
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(cls=Main, context_settings=CONTEXT, help=texts.MAIN)
+@click.version_option(__version__, prog_name="searchkit")
+def main():
+    pass

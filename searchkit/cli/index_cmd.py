@@ -1,0 +1,46 @@
+"""``searchkit index``: read archive files into the index and say what was read, left out and wrong."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from searchkit.cli import help as texts
+from searchkit.cli.app import main
+from searchkit.cli.options import DEFAULT_CORPUS, index_option
+from searchkit.output.streams import note
+from searchkit.output.text import safe  # file names and archived text may hold terminal escapes
+
+
+@main.command(help=texts.INDEX, short_help="Index archive files; only new and changed ones are read.")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@index_option
+@click.option("--rebuild", is_flag=True,
+              help="Build a new index from scratch; the old one stays until the new one is complete.")
+@click.option("--wait", type=click.FloatRange(min=0), default=5.0, show_default=True, metavar="SECONDS",
+              help="How long to wait for another process writing the same index.")
+def index(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, wait: float) -> None:
+    from searchkit.ingest import index_paths
+
+    summary = index_paths(list(paths) or [DEFAULT_CORPUS], index_dir, rebuild=rebuild, wait=wait)
+    for message in summary.notes:
+        note(f"note: {safe(message)}")
+    for message in summary.warnings:
+        note(f"warning: {safe(message)}")
+    for message in summary.errors:
+        note(f"error: {safe(message)}")
+    for duplicate in summary.duplicates:  # where each dropped copy was, and what it repeats
+        note(f"duplicate: {safe(str(duplicate))}")
+    note(f"indexed {summary.files_read} file(s): {summary.articles} articles, "
+         f"{summary.comments} comments into {safe(str(index_dir))}")
+    note(f"files: {summary.added} added, {summary.updated} updated, {summary.removed} removed, "
+         f"{summary.unchanged} unchanged")
+    extra = [f"{n} {reason}" for reason, n in sorted(summary.left_out.items())]
+    if extra:
+        note(f"left out: {', '.join(extra)}")
+    if summary.ignored_files:
+        note(f"ignored {summary.ignored_files} file(s) of other types")
+    note(f"{len(summary.warnings)} warning(s), {len(summary.errors)} error(s)")
+    sys.exit(0 if summary.ok else 2)
