@@ -185,6 +185,8 @@ class Node:
         """
         if self.running():
             raise NodeError(f"the OpenSearch node {self.name} is already running (pid {self.pid})")
+        if shutil.which("java") is None:
+            raise NodeError(f"cannot start the OpenSearch node {self.name}: java not found on PATH")
         if not is_built():
             build()
         self.home.mkdir(parents=True, exist_ok=True)
