@@ -112,19 +112,10 @@ def _get_json(url: str, timeout: float) -> dict[str, Any]:
 class Node:
     """One OpenSearch node in its own JVM; its home folder holds config/, data/, logs/ and node.out."""
 
-    def __init__(
-        self,
-        name: str,
-        http_port: int,
-        transport_port: int,
-        data_dir: Path,
-        *,
-        cluster_name: str,
-        seeds: list[str] | None = None,
-        managers: list[str] | None = None,
-        heap: str = "1g",
-        processors: int = 2,
-    ) -> None:
+    def __init__(self, name: str, http_port: int, transport_port: int, data_dir: Path, *, cluster_name: str,
+                 seeds: list[str] | None = None, managers: list[str] | None = None, heap: str = "1g",
+                 processors: int = 2) -> None:
+        """A node not started yet: ``seeds`` (host:transport_port) make it join a cluster, else single-node."""
         self.name = name
         self.http_port = http_port
         self.transport_port = transport_port
@@ -297,28 +288,15 @@ def _is_launcher(pid: int) -> bool:
     return MAIN_CLASS.encode() in cmdline
 
 
-def start_node(
-    name: str,
-    http_port: int,
-    transport_port: int,
-    data_dir: Path,
-    *,
-    cluster_name: str,
-    seeds: list[str] | None = None,
-    managers: list[str] | None = None,
-    heap: str = "1g",
-    processors: int = 2,
-    detach: bool = False,
-) -> Node:
-    """Start one node in the background (not waiting for it): single-node unless ``seeds`` are given."""
-    node = Node(name, http_port, transport_port, data_dir, cluster_name=cluster_name, seeds=seeds,
-                managers=managers, heap=heap, processors=processors)
-    return node.start(detach=detach)
+def start_node(name: str, http_port: int, transport_port: int, data_dir: Path, *, detach: bool = False,
+               **options: Any) -> Node:
+    """Start one node in the background, not waiting for it; ``options`` as for :class:`Node`
+    (``cluster_name``, ``seeds``, ``managers``, ``heap``, ``processors``): single-node unless ``seeds`` are given."""
+    return Node(name, http_port, transport_port, data_dir, **options).start(detach=detach)
 
 
-def start_cluster(
-    n: int, base_dir: Path, *, cluster_name: str = "searchkit-cluster", heap: str = "512m", timeout: float = 180
-) -> list[Node]:
+def start_cluster(n: int, base_dir: Path, *, cluster_name: str = "searchkit-cluster", heap: str = "512m",
+                  timeout: float = 180) -> list[Node]:
     """Start ``n`` nodes (``base_dir``/node-1 ...) on free ports, every one cluster-manager eligible; wait for green."""
     build()
     names = [f"node-{i}" for i in range(1, n + 1)]
@@ -344,11 +322,13 @@ def start_cluster(
 # --- command line: one local node for `make opensearch` -------------------------------------------
 
 
-def _state(data: Path) -> dict[str, Any] | None:
+def _running_state(data: Path) -> dict[str, Any] | None:
+    """What `start` wrote in ``data``, if that node is still running."""
     try:
-        return dict(json.loads((data / STATE_FILE).read_text(encoding="utf-8")))
+        state = dict(json.loads((data / STATE_FILE).read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return None
+    return state if _is_launcher(state["pid"]) else None
 
 
 def _port_taken(port: int) -> bool:
@@ -358,8 +338,8 @@ def _port_taken(port: int) -> bool:
 
 def cli_start(args: argparse.Namespace) -> int:
     data = Path(args.data).resolve()
-    state = _state(data)
-    if state and _is_launcher(state["pid"]):
+    state = _running_state(data)
+    if state:
         print(f"already running: {state['url']} (pid {state['pid']}, data {data})")
         return 0
     for port in (args.port, args.transport_port):
@@ -383,8 +363,8 @@ def cli_start(args: argparse.Namespace) -> int:
 
 def cli_stop(args: argparse.Namespace) -> int:
     data = Path(args.data).resolve()
-    state = _state(data)
-    if not state or not _is_launcher(state["pid"]):
+    state = _running_state(data)
+    if not state:
         print(f"no OpenSearch node running (data {data})")
         return 0
     node = Node("searchkit-1", 0, 0, data, cluster_name="searchkit")
@@ -397,8 +377,8 @@ def cli_stop(args: argparse.Namespace) -> int:
 
 def cli_status(args: argparse.Namespace) -> int:
     data = Path(args.data).resolve()
-    state = _state(data)
-    if not state or not _is_launcher(state["pid"]):
+    state = _running_state(data)
+    if not state:
         print(f"no OpenSearch node running (data {data})")
         return 1
     try:
