@@ -105,10 +105,9 @@ def opensearch_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """One single-node cluster for the whole run: free ports, data in a temp folder, green, stopped at the end."""
     require_java()
     node_py.build()
-    node = node_py.start_node(
-        "test-node", node_py.free_port(), node_py.free_port(), tmp_path_factory.mktemp("opensearch"),
-        cluster_name="searchkit-test", heap="1g",
-    )
+    http_port, transport_port = node_py.free_ports(2)
+    node = node_py.start_node("test-node", http_port, transport_port, tmp_path_factory.mktemp("opensearch"),
+                              cluster_name="searchkit-test", heap="1g")
     try:
         node.wait_for("green", timeout=180)
         yield node

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import Stemmer
-from opensearch_node import http, ok
-
-pytestmark = pytest.mark.opensearch
+from opensearch_node import http, node_py, ok
 
 
 @pytest.fixture
@@ -25,21 +25,25 @@ def analyze(url: str, filters: list, text: str) -> list[str]:
     return [token["token"] for token in answer["tokens"]]
 
 
+@pytest.mark.opensearch
 def test_the_node_is_green_and_runs_2_19_6(opensearch_url):
     assert ok("GET", f"{opensearch_url}/_cluster/health")["status"] == "green"
     assert ok("GET", opensearch_url)["version"]["number"] == "2.19.6"
 
 
+@pytest.mark.opensearch
 def test_elision_strips_articles_before_both_apostrophes(opensearch_url):
     elision = {"type": "elision", "articles": ["l", "d", "qu", "j"], "articles_case": True}
     assert analyze(opensearch_url, [elision], "L’avion d'Été qu’il j'aime aujourd’hui") == [
         "avion", "Été", "il", "aime", "aujourd’hui"]
 
 
+@pytest.mark.opensearch
 def test_asciifolding_folds_accents_and_ligatures(opensearch_url):
     assert analyze(opensearch_url, ["asciifolding"], "Été cœur naïf Æsop") == ["Ete", "coeur", "naif", "AEsop"]
 
 
+@pytest.mark.opensearch
 def test_stemmer_french_is_snowball(opensearch_url):
     words = ["élégantes", "continuellement", "maisons", "nationales", "mangeaient"]
     stems = analyze(opensearch_url, ["lowercase", {"type": "stemmer", "language": "french"}], " ".join(words))
@@ -49,6 +53,7 @@ def test_stemmer_french_is_snowball(opensearch_url):
     assert light != stems
 
 
+@pytest.mark.opensearch
 def test_join_field_answers_has_child_and_has_parent(index):
     ok("PUT", index, {
         "settings": {"number_of_shards": 1, "number_of_replicas": 0},
@@ -75,6 +80,7 @@ def test_join_field_answers_has_child_and_has_parent(index):
     assert [hit["_id"] for hit in hits] == ["c1"]
 
 
+@pytest.mark.opensearch
 def test_delete_by_query_removes_only_the_matching_documents(index):
     ok("PUT", index, {"settings": {"number_of_shards": 1, "number_of_replicas": 0},
                       "mappings": {"properties": {"source": {"type": "keyword"}}}})
@@ -95,6 +101,7 @@ def total(url: str, query: dict) -> int:
     return int(answer["hits"]["total"]["value"])
 
 
+@pytest.mark.opensearch
 @pytest.mark.slow
 def test_a_three_node_cluster_loses_nothing_when_a_node_is_killed(opensearch_cluster):
     nodes = opensearch_cluster
@@ -139,3 +146,77 @@ def test_a_three_node_cluster_loses_nothing_when_a_node_is_killed(opensearch_clu
     for node in nodes:
         assert total(node.url, {"match_all": {}}) == 330
         assert total(node.url, {"match": {"text": "tardif"}}) == 30
+
+
+# --- starting and stopping: what a user of make opensearch / node.py sees -------------------------
+
+
+def listening_socket() -> tuple[socket.socket, int]:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    return sock, sock.getsockname()[1]
+
+
+def test_start_refuses_a_port_in_use(tmp_path, capsys):
+    sock, port = listening_socket()
+    with sock:
+        assert node_py.main(["start", "--port", str(port), "--data", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"error: port {port} on 127.0.0.1 is already in use\n"
+
+
+def test_stop_and_status_when_no_node_runs(tmp_path, capsys):
+    assert node_py.main(["stop", "--data", str(tmp_path)]) == 0
+    assert node_py.main(["status", "--data", str(tmp_path)]) == 1
+    assert capsys.readouterr().out == f"no OpenSearch node running (data {tmp_path.resolve()})\n" * 2
+
+
+def test_without_java_and_maven_building_and_starting_say_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(node_py.NodeError) as err:
+        node_py.build(force=True)
+    assert str(err.value) == "cannot build the OpenSearch launcher: java and mvn not found on PATH"
+    with pytest.raises(node_py.NodeError) as err:
+        node_py.start_node("n1", 1, 2, tmp_path, cluster_name="c")
+    assert str(err.value) == "cannot start the OpenSearch node n1: java not found on PATH"
+
+
+@pytest.mark.opensearch
+def test_a_node_that_cannot_start_is_an_error_that_ends_with_why(tmp_path):
+    home = tmp_path.resolve()
+    sock, port = listening_socket()
+    with sock:
+        node = node_py.start_node("busy", port, node_py.free_port(), home, cluster_name="busy", heap="256m")
+        try:
+            with pytest.raises(node_py.NodeError) as err:
+                node.wait_for("green", timeout=180)
+        finally:
+            node.stop()
+    first, shown, *_, last = str(err.value).splitlines()
+    assert first == "the OpenSearch node busy exited (code 1) before the cluster was green"
+    assert shown == f"--- last lines of {home / 'node.out'} (log: {home / 'logs' / 'busy.log'}):"
+    assert last.endswith("opensearch launcher: the node failed to start: BindHttpException: "
+                         f"Failed to bind to 127.0.0.1:{port} <- BindException: Address already in use")
+
+
+@pytest.mark.opensearch
+def test_the_command_line_starts_reports_and_stops_a_detached_node(tmp_path: Path, capsys):
+    data = tmp_path.resolve() / ".opensearch"
+    http_port, transport_port = node_py.free_ports(2)
+    url = f"http://127.0.0.1:{http_port}"
+    start = ["start", "--port", str(http_port), "--transport-port", str(transport_port), "--data", str(data)]
+    pid = None
+    try:
+        assert node_py.main([*start, "--heap", "512m"]) == 0
+        assert capsys.readouterr().out == f"{url}\n"
+        assert ok("GET", f"{url}/_cluster/health")["status"] == "green"
+        pid = node_py._running_state(data)["pid"]
+        assert node_py.main(start) == 0
+        assert capsys.readouterr().out == f"already running: {url} (pid {pid}, data {data})\n"
+        assert node_py.main(["status", "--data", str(data)]) == 0
+        assert capsys.readouterr().out == f"{url} pid {pid}: green\n"
+    finally:
+        assert node_py.main(["stop", "--data", str(data)]) == 0
+    assert capsys.readouterr().out == f"stopped the OpenSearch node at {url} (pid {pid})\n"
+    assert not node_py._is_launcher(pid)  # gone (in this test, a zombie until its parent, pytest, reaps it)
+    assert node_py.main(["status", "--data", str(data)]) == 1

@@ -92,9 +92,19 @@ def classpath() -> str:
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
+    return free_ports(1)[0]
+
+
+def free_ports(k: int) -> list[int]:
+    """``k`` distinct free ports (all held open while picking, so none is handed out twice)."""
+    socks = [socket.socket() for _ in range(k)]
+    try:
+        for sock in socks:
+            sock.bind((HOST, 0))
+        return [int(sock.getsockname()[1]) for sock in socks]
+    finally:
+        for sock in socks:
+            sock.close()
 
 
 def _last_lines(text: str, n: int) -> str:
@@ -228,14 +238,11 @@ class Node:
                 time.sleep(0.5)  # not listening yet: the health call failed at once
 
     def log_tail(self, n: int = 20) -> str:
-        """The last lines of the node's output and of its log file, each under its path."""
-        parts = []
-        for path in (self.out_file, self.log_file):
-            if path.exists():
-                text = path.read_text(encoding="utf-8", errors="replace")
-                if text.strip():
-                    parts.append(f"--- last lines of {path}:\n{_last_lines(text, n)}")
-        return "\n".join(parts) or f"(no output in {self.home})"
+        """The last lines of the node's console output (the log file holds the same, minus JVM errors)."""
+        text = self.out_file.read_text(encoding="utf-8", errors="replace") if self.out_file.exists() else ""
+        if not text.strip():
+            return f"(no output in {self.out_file})"
+        return f"--- last lines of {self.out_file} (log: {self.log_file}):\n{_last_lines(text, n)}"
 
     def stop(self, timeout: float = 30) -> None:
         """SIGTERM (the launcher closes the node cleanly), then SIGKILL after ``timeout`` seconds."""
@@ -300,7 +307,8 @@ def start_cluster(n: int, base_dir: Path, *, cluster_name: str = "searchkit-clus
     """Start ``n`` nodes (``base_dir``/node-1 ...) on free ports, every one cluster-manager eligible; wait for green."""
     build()
     names = [f"node-{i}" for i in range(1, n + 1)]
-    ports = [(free_port(), free_port()) for _ in names]
+    free = free_ports(2 * n)
+    ports = list(zip(free[::2], free[1::2], strict=True))
     seeds = [f"{HOST}:{transport}" for _, transport in ports]
     nodes: list[Node] = []
     try:

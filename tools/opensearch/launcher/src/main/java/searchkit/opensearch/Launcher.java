@@ -86,8 +86,9 @@ public final class Launcher {
         try {
             node.start();
         } catch (Exception e) {
-            System.err.println("opensearch launcher: the node failed to start: " + e);
             e.printStackTrace();
+            // Last, so the tail of the output that node.py shows ends with why.
+            System.err.println("opensearch launcher: the node failed to start: " + causes(e));
             // halt, not exit: the shutdown hook would wait on a node that never started.
             Runtime.getRuntime().halt(1);
         }
@@ -112,6 +113,18 @@ public final class Launcher {
         }, "searchkit-parent-watch");
         watcher.setDaemon(true);
         watcher.start();
+    }
+
+    /** The chain of causes on one line, e.g. {@code BindHttpException: Failed to bind ... <- BindException: ...}. */
+    static String causes(Throwable e) {
+        StringBuilder line = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (line.length() > 0) {
+                line.append(" <- ");
+            }
+            line.append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+        }
+        return line.toString();
     }
 
     /** {@code --key=value} arguments to node settings; {@code path.home} is required. */
