@@ -27,18 +27,11 @@ STATE_FILE = "node.json"  # what `node.py start` leaves in the data folder for `
 COLOURS = ("red", "yellow", "green")
 
 # Flags from the distribution's jvm.options that matter when the node is not started by its scripts.
+# log4j's own shutdown hook is off: the launcher's hook closes the node and still logs.
 JVM_FLAGS = [
-    "-XX:+UseG1GC",
-    "-XX:+ExitOnOutOfMemoryError",
-    "-Dfile.encoding=UTF-8",
-    "-Djava.awt.headless=true",
-    "-Djava.locale.providers=SPI,COMPAT",
-    "-Dio.netty.noUnsafe=true",
-    "-Dio.netty.noKeySetOptimization=true",
-    "-Dio.netty.recycler.maxCapacityPerThread=0",
-    # The launcher closes the node in its own shutdown hook: log4j must still be up then.
-    "-Dlog4j.shutdownHookEnabled=false",
-    "-Dlog4j2.disable.jmx=true",
+    "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError", "-Dfile.encoding=UTF-8", "-Djava.awt.headless=true",
+    "-Djava.locale.providers=SPI,COMPAT", "-Dio.netty.noUnsafe=true", "-Dio.netty.noKeySetOptimization=true",
+    "-Dio.netty.recycler.maxCapacityPerThread=0", "-Dlog4j.shutdownHookEnabled=false", "-Dlog4j2.disable.jmx=true",
 ]
 
 
@@ -63,24 +56,23 @@ def is_built() -> bool:
     return all(src.stat().st_mtime <= built for src in _sources())
 
 
+BUILD = ["mvn", "-q", "-B", "clean", "package"]  # clean: no jar of an older version left in target/lib
+
+
 def build(*, force: bool = False, timeout: float = 900) -> bool:
-    """Run ``mvn -q -B package`` in the launcher folder unless it is up to date; True if it ran."""
+    """Run ``mvn -q -B clean package`` in the launcher folder unless it is up to date; True if it ran."""
     if is_built() and not force:
         return False
     missing = missing_tools()
     if missing:
         raise NodeError(f"cannot build the OpenSearch launcher: {' and '.join(missing)} not found on PATH")
     try:
-        done = subprocess.run(
-            ["mvn", "-q", "-B", "package"], cwd=LAUNCHER, capture_output=True, text=True, timeout=timeout
-        )
+        done = subprocess.run(BUILD, cwd=LAUNCHER, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
-        raise NodeError(f"building the OpenSearch launcher took more than {timeout:.0f} s (mvn -q -B package)") from exc
+        raise NodeError(f"building the OpenSearch launcher took more than {timeout:.0f} s ({' '.join(BUILD)})") from exc
     if done.returncode != 0:
-        raise NodeError(
-            f"building the OpenSearch launcher failed (mvn -q -B package in {LAUNCHER}, exit {done.returncode}):\n"
-            + _last_lines(done.stdout + done.stderr, 30)
-        )
+        raise NodeError(f"building the OpenSearch launcher failed ({' '.join(BUILD)} in {LAUNCHER}, exit "
+                        f"{done.returncode}):\n{_last_lines(done.stdout + done.stderr, 30)}")
     STAMP.touch()
     return True
 
@@ -355,7 +347,7 @@ def cli_start(args: argparse.Namespace) -> int:
             print(f"error: port {port} on {HOST} is already in use", file=sys.stderr)
             return 2
     if not is_built():
-        print("building the OpenSearch launcher (mvn -q -B package)...", file=sys.stderr)
+        print(f"building the OpenSearch launcher ({' '.join(BUILD)})...", file=sys.stderr)
         build()
     node = start_node("searchkit-1", args.port, args.transport_port, data, cluster_name="searchkit",
                       heap=args.heap, detach=True)
@@ -407,7 +399,7 @@ def cli_build(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="node.py", description="A local OpenSearch node for searchkit.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("build", help="build the launcher (mvn -q -B package) unless it is up to date").add_argument(
+    sub.add_parser("build", help="build the launcher (mvn clean package) unless it is up to date").add_argument(
         "--force", action="store_true", help="build even when up to date")
     for name, helptext in (("start", "build if needed, start in the background, wait for green, print the URL"),
                            ("stop", "stop the node started with `start`"), ("status", "is it running, which colour")):
