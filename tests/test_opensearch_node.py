@@ -220,3 +220,16 @@ def test_the_command_line_starts_reports_and_stops_a_detached_node(tmp_path: Pat
     assert capsys.readouterr().out == f"stopped the OpenSearch node at {url} (pid {pid})\n"
     assert not node_py._is_launcher(pid)  # gone (in this test, a zombie until its parent, pytest, reaps it)
     assert node_py.main(["status", "--data", str(data)]) == 1
+
+
+@pytest.mark.opensearch
+def test_waiting_for_a_colour_the_cluster_does_not_reach_times_out_with_the_colour_seen(opensearch_node, index):
+    ok("PUT", index, {"settings": {"number_of_shards": 1, "number_of_replicas": 1}})  # no node for the replica
+    with pytest.raises(node_py.NodeError) as err:
+        opensearch_node.wait_for("green", timeout=3)
+    first, shown, *_ = str(err.value).splitlines()
+    assert first == f"the OpenSearch node test-node at {opensearch_node.url} was not green after 3 s (yellow)"
+    # Then the tail of the node's output; at WARN level a healthy node may have said nothing.
+    out = opensearch_node.out_file
+    assert shown == f"(no output in {out})" or shown.startswith(f"--- last lines of {out} ")
+    assert opensearch_node.wait_for("yellow", timeout=30)["status"] == "yellow"
