@@ -37,3 +37,18 @@ test-fast: setup
 clean:
 	rm -rf $(VENV)
 	find index -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
+
+# A local OpenSearch node for the OpenSearch backend (needs Java 17 and Maven; the jars come from
+# Maven Central, built once into tools/opensearch/launcher/target/). Data under .opensearch/.
+OPENSEARCH_DATA ?= .opensearch
+
+.PHONY: opensearch opensearch-stop opensearch-build
+
+opensearch-build:
+	$(PYTHON) tools/opensearch/node.py build
+
+opensearch:
+	$(PYTHON) tools/opensearch/node.py start --port 9200 --data $(OPENSEARCH_DATA)
+
+opensearch-stop:
+	$(PYTHON) tools/opensearch/node.py stop --data $(OPENSEARCH_DATA)
