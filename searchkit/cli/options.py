@@ -24,7 +24,7 @@ INDEX_ENV = "SEARCHKIT_INDEX"
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
-def _remember_index_source(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+def _remember_index_source(ctx: click.Context, param: click.Parameter, value: str) -> str:
     source = ctx.get_parameter_source(param.name or "index_dir")
     ctx.meta["searchkit.index_source"] = source.name if source else "DEFAULT"
     return value
@@ -32,7 +32,9 @@ def _remember_index_source(ctx: click.Context, param: click.Parameter, value: Pa
 
 def index_option(f):
     return click.option(
-        "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_INDEX,
+        # A string, not a click.Path: the engine says what is wrong with a location (a file,
+        # a foreign folder), and a URL must not be read as a path ("http:/host").
+        "--index", "index_dir", type=str, default=str(DEFAULT_INDEX), metavar="FOLDER",
         envvar=INDEX_ENV, show_envvar=True, show_default=True, callback=_remember_index_source,
         help="Index folder.",
     )(f)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 from typing import TextIO
 
+from searchkit.errors import QueryError
 from searchkit.model import KINDS, Document
 from searchkit.output.histogram import render_histogram, render_table
 from searchkit.output.records import (
@@ -54,7 +55,7 @@ class Printer:
         self.full = full
 
     def _refuse(self, what: str):
-        raise NotImplementedError(f"{self.name} output has no {what}")
+        raise QueryError(f"the {self.name} output cannot show {what}")
 
     def hits(self, results: Results) -> None:
         self._refuse("hits")
