@@ -256,3 +256,8 @@ def stats(index_dir, as_json):
     with Searcher(index_dir) as s:
         data = s.stats()
     click.echo(output.json_line(data) if as_json else output.render_stats(data))
+
+
+from searchkit.web.command import serve  # noqa: E402
+
+main.add_command(serve)

@@ -1,0 +1,79 @@
+"""The ``searchkit serve`` command: the web page and JSON API on a local port until Ctrl-C."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import sys
+import threading
+import webbrowser
+
+import click
+
+from searchkit.errors import SearchkitError
+
+
+class ServeError(SearchkitError):
+    """The server cannot start (the port is taken, the address is not this machine's...)."""
+
+
+def is_loopback(host: str) -> bool:
+    """
+    >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("::1"), is_loopback("0.0.0.0")
+    (True, True, True, False)
+    """
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket, bound here so a taken port is one clear message (and ``--port 0`` picks a free one)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, _, _, _, address = infos[0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
+
+
+@click.command()
+@click.option("--index", "location", default="index", show_default=True, metavar="FOLDER",
+              help="Index directory to serve.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback lets other machines read the archive.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
+def serve(location, host, port, open_browser):
+    """Serve a web page and a JSON API for searching and reading the index, until Ctrl-C."""
+    import uvicorn
+
+    from searchkit.api import open_archive
+    from searchkit.web.app import create_app
+
+    with open_archive(location):  # a missing or damaged index is said now, not on the first page
+        pass
+    sock = bind(host, port)
+    bound_port = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{bound_port}/"
+    if not is_loopback(host):
+        click.echo(f"warning: listening on {host}: anyone who can reach this machine can read the archive, "
+                   "and it holds personal data", err=True)
+    click.echo(f"searchkit: serving {location} at {url} (Ctrl-C to stop)")
+    sys.stdout.flush()  # a program reading the URL from a pipe sees it now
+    config = uvicorn.Config(create_app(location), log_level="warning", access_log=False,
+                            server_header=False, timeout_graceful_shutdown=2)
+    server = uvicorn.Server(config)
+    if open_browser:
+        threading.Timer(0.5, webbrowser.open, args=(url,)).start()
+    server.run(sockets=[sock])
+    click.echo("searchkit: stopped", err=True)
