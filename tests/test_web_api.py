@@ -115,6 +115,14 @@ def test_filters_are_form_values_and_narrow_the_search(client):
     assert 'name="since" value="2016-07"' in page.text
 
 
+def test_the_form_s_empty_fields_redirect_to_the_short_url(client):
+    answer = client.get("/search?q=x+y&kind=&since=2016&until=&author=&source=&sort=relevance&in_article=",
+                        follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/search?q=x+y&since=2016"
+    answer = client.get("/timeline?q=x&kind=comment&sort=", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/timeline?q=x&kind=comment"
+
+
 def test_did_you_mean_is_a_link_keeping_the_filters(client):
     page = client.get("/search", params={"q": "boucleir", "kind": "article"})
     assert 'Did you mean <a href="/search?q=bouclier&amp;kind=article">bouclier</a>?' in page.text

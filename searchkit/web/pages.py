@@ -13,7 +13,7 @@ import io
 import math
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from searchkit.errors import SearchkitError
 from searchkit.web.chart import month_chart
@@ -29,9 +29,22 @@ def render(request: Request, template: str, status: int = 200, **context) -> HTM
     return HTMLResponse(html, status_code=status)
 
 
+def tidy(request: Request, params: SearchParams) -> Response | None:
+    """A redirect to the short URL when the form sent its empty fields and defaults (None: already short).
+
+    The form sends every field (``?q=x&kind=&since=…``); the short URL is the one worth sharing.
+    """
+    sent = request.query_params
+    if any(not v.strip() for k, v in sent.multi_items() if k != "q") or sent.get("sort") == "relevance":
+        return RedirectResponse(params.url(request.url.path, page=params.page), status_code=303)
+    return None
+
+
 def search_page(request: Request) -> Response:
     """The search box and filters; with a query, a page of results grouped by post."""
     params = SearchParams.from_query(request.query_params)
+    if (short := tidy(request, params)) is not None:
+        return short
     if not params.q.strip():
         with request.app.state.archives.open() as archive:
             stats = archive.stats()
@@ -55,6 +68,8 @@ def search_page(request: Request) -> Response:
 def timeline_page(request: Request) -> Response:
     """Matching documents per month as a bar chart; each month links to the search narrowed to it."""
     params = SearchParams.from_query(request.query_params)
+    if (short := tidy(request, params)) is not None:
+        return short
     if not params.q.strip():
         return render(request, "timeline.html", p=params, chart=None)
     try:
