@@ -363,6 +363,16 @@ def test_a_running_server_sees_what_a_later_index_run_commits(tmp_path):
         assert c.get("/api/count?q=zeppelin").json()["total"] == 1
 
 
+def test_an_archive_serves_one_request_at_a_time_and_is_reused_warm(web_index):
+    from searchkit.web.archives import Archives
+
+    pool = Archives(str(web_index))
+    with pool.open() as first, pool.open() as second:
+        assert first is not second  # two requests at once never share a searcher
+    with pool.open() as again:
+        assert again in (first, second)
+
+
 # --- the command -----------------------------------------------------------------------
 
 

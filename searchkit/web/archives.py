@@ -1,10 +1,12 @@
-"""Open archives for the server's worker threads, reopened when the index changes.
+"""Open archives for the server's worker threads, reused warm and reopened when the index changes.
 
-A Whoosh searcher must not be shared across threads, and it keeps reading the
-index as it was when opened: so each worker thread keeps its own ``Archive``
-and opens a new one when the index folder's entries change (a commit of
-``searchkit index`` writes new files), so searches during indexing keep working
-and see the last commit.
+A Whoosh searcher must not be used by two threads at once, and it keeps
+reading the index as it was when opened. So each request borrows an
+``Archive`` from a small pool (one request at a time uses it; it goes back
+warm, with its caches, for the next), and an archive opened before the index
+folder last changed (a commit of ``searchkit index`` writes new files) is
+closed instead of reused: searches during indexing keep working and see the
+last commit.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from contextlib import contextmanager
 
 from searchkit.api import Archive, open_archive
 
+MAX_IDLE = 8  # warm archives kept between requests; more are opened under load, then closed
+
 
 def _version(location: str) -> tuple[int, int] | None:
-    """What changes when a folder index is committed to or replaced (None: not a folder)."""
+    """What changes when a folder index is committed to or replaced (None: not a folder, e.g. a URL)."""
     try:
         st = os.stat(location)
     except OSError:
@@ -27,21 +31,35 @@ def _version(location: str) -> tuple[int, int] | None:
 
 
 class Archives:
-    """Per-thread archives of one location."""
+    """A pool of open archives of one location."""
 
     def __init__(self, location: str):
         self.location = location
-        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._idle: list[tuple[tuple[int, int] | None, Archive]] = []
 
     @contextmanager
     def open(self) -> Iterator[Archive]:
-        """This thread's archive, reopened first if the index changed since it was opened."""
+        """An archive of the index as last committed, for this request alone."""
         version = _version(self.location)
-        cached = getattr(self._local, "archive", None)
-        if cached is None or version is None or self._local.version != version:
-            if cached is not None:
-                self._local.archive = None
-                cached.close()
-            cached = open_archive(self.location)  # raises IndexMissingError & co: nothing is cached
-            self._local.archive, self._local.version = cached, version
-        yield cached
+        archive, stale = None, []
+        with self._lock:
+            while self._idle and archive is None:
+                opened_at, candidate = self._idle.pop()  # the most recently used: the warmest caches
+                if opened_at == version:
+                    archive = candidate
+                else:
+                    stale.append(candidate)
+        for old in stale:
+            old.close()
+        if archive is None:
+            archive = open_archive(self.location)  # raises IndexMissingError & co: nothing is pooled
+        try:
+            yield archive
+        finally:
+            with self._lock:
+                keep = len(self._idle) < MAX_IDLE and _version(self.location) == version
+                if keep:
+                    self._idle.append((version, archive))
+            if not keep:
+                archive.close()
