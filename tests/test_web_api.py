@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -403,6 +404,9 @@ def test_serve_prints_its_url_and_warns_when_not_on_loopback(web_index):
                             r"\(Ctrl-C to stop\)\n", line)
         assert proc.stderr.readline() == ("warning: listening on 0.0.0.0: anyone who can reach this machine can "
                                           "read the archive, and it holds personal data\n")
+        proc.send_signal(signal.SIGINT)  # Ctrl-C
+        assert proc.wait(timeout=10) == 0
+        assert proc.stderr.read() == "searchkit: stopped\n"
     finally:
-        proc.terminate()
+        proc.kill()
         proc.wait(timeout=10)

@@ -119,8 +119,11 @@ async def on_crash(request: Request, exc: Exception) -> Response:
     return error_response(request, 500, "the server failed to answer this request; its log says why")
 
 
-def create_app(location: str | Path) -> SecurityHeaders:
+def create_app(location: str | Path, archives: Archives | None = None) -> SecurityHeaders:
     """The web application over the archive at ``location`` (an index folder or URL).
+
+    ``archives``: a pool already opened on it (``serve`` opens one first, to report a missing
+    index at once and answer the first request warm).
 
     The security headers wrap the whole application, so even a 500 answer carries them.
     """
@@ -145,6 +148,6 @@ def create_app(location: str | Path) -> SecurityHeaders:
         HTTPException: on_http_error,
         Exception: on_crash,
     })
-    app.state.archives = Archives(str(location))
+    app.state.archives = archives or Archives(str(location))
     app.state.templates = make_templates()
     return SecurityHeaders(app)

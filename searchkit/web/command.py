@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import signal
 import socket
 import sys
 import threading
+import time
 import webbrowser
 
 import click
@@ -56,10 +58,11 @@ def serve(location, host, port, open_browser):
     """Serve a web page and a JSON API for searching and reading the index, until Ctrl-C."""
     import uvicorn
 
-    from searchkit.api import open_archive
     from searchkit.web.app import create_app
+    from searchkit.web.archives import Archives
 
-    with open_archive(location):  # a missing or damaged index is said now, not on the first page
+    archives = Archives(location)
+    with archives.open():  # a missing or damaged index is said now, not on the first page; one stays open
         pass
     sock = bind(host, port)
     bound_port = sock.getsockname()[1]
@@ -68,12 +71,26 @@ def serve(location, host, port, open_browser):
     if not is_loopback(host):
         click.echo(f"warning: listening on {host}: anyone who can reach this machine can read the archive, "
                    "and it holds personal data", err=True)
-    click.echo(f"searchkit: serving {location} at {url} (Ctrl-C to stop)")
-    sys.stdout.flush()  # a program reading the URL from a pipe sees it now
-    config = uvicorn.Config(create_app(location), log_level="warning", access_log=False,
+    config = uvicorn.Config(create_app(location, archives), log_level="warning", access_log=False,
                             server_header=False, timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)
-    if open_browser:
-        threading.Timer(0.5, webbrowser.open, args=(url,)).start()
-    server.run(sockets=[sock])
+
+    def announce() -> None:
+        """The URL once the server answers (and handles Ctrl-C itself): a reader of it can use it at once."""
+        while not server.started and not server.should_exit:
+            time.sleep(0.01)
+        if server.started:
+            click.echo(f"searchkit: serving {location} at {url} (Ctrl-C to stop)")
+            sys.stdout.flush()  # a program reading the URL from a pipe sees it now
+            if open_browser:
+                webbrowser.open(url)
+
+    threading.Thread(target=announce, daemon=True).start()
+    try:
+        try:
+            server.run(sockets=[sock])
+        finally:  # a second Ctrl-C (or the one uvicorn raises again once stopped) is no error
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except KeyboardInterrupt:
+        pass
     click.echo("searchkit: stopped", err=True)
