@@ -106,7 +106,7 @@ def test_search_page_pages_through_posts_with_plain_links(client):
     assert 'href="/search?q=bouclier&amp;page=2"' in page1.text
     page2 = client.get("/search?q=bouclier&page=2")
     assert "page 2 of 2" in page2.text and 'rel="prev"' in page2.text
-    assert page2.text.count('<article class="post">') == 3  # 13 posts: 10, then 3
+    assert page2.text.count('<article class="post"') == 3  # 13 posts: 10, then 3
 
 
 def test_filters_are_form_values_and_narrow_the_search(client):
