@@ -394,6 +394,13 @@ def test_serve_says_when_the_port_is_taken(web_index):
     assert result.stderr == f"searchkit: cannot listen on 127.0.0.1:{port}: Address already in use\n"
 
 
+def test_the_listening_socket_is_tcp_so_answers_are_not_delayed_by_nagle():
+    from searchkit.web.command import bind
+
+    with bind("127.0.0.1", 0) as sock:  # asyncio sets TCP_NODELAY on accepted sockets only when proto is TCP
+        assert sock.proto == socket.IPPROTO_TCP
+
+
 def test_serve_prints_its_url_and_warns_when_not_on_loopback(web_index):
     proc = subprocess.Popen([sys.executable, "-m", "searchkit", "serve", "--index", str(web_index),
                              "--host", "0.0.0.0", "--port", "0"],

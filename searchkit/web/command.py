@@ -36,8 +36,10 @@ def bind(host: str, port: int) -> socket.socket:
     """A listening socket, bound here so a taken port is one clear message (and ``--port 0`` picks a free one)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        family, _, _, _, address = infos[0]
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        family, kind, proto, _, address = infos[0]
+        # proto must say TCP: asyncio sets TCP_NODELAY on accepted connections only then, and without it
+        # every keep-alive answer waits ~40 ms (Nagle's algorithm against the client's delayed ACK).
+        sock = socket.socket(family, kind, proto or socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
         sock.listen(128)
