@@ -124,6 +124,17 @@ def test_the_form_s_empty_fields_redirect_to_the_short_url(client):
     assert answer.status_code == 303 and answer.headers["location"] == "/timeline?q=x&kind=comment"
 
 
+@pytest.mark.parametrize("params", [
+    {"q": "hébergement"}, {"q": "bouclier OR hébergement", "since": "2016-08"}, {"q": "hébergement", "kind": "article"},
+    {"q": "hébergement", "in_article": "santé"}, {"q": "bouclier", "with_comments": "tiendra"}, {"q": "zeppelin"},
+])
+def test_the_page_s_per_kind_counts_are_those_of_count(client, params):
+    page = client.get("/search", params=params).text
+    counts = client.get("/api/count", params=params).json()
+    shown = re.search(r"(\d+) article\(s\), (\d+) comment\(s\)\.", page).groups()
+    assert shown == (str(counts.get("article", 0)), str(counts.get("comment", 0)))
+
+
 def test_did_you_mean_is_a_link_keeping_the_filters(client):
     page = client.get("/search", params={"q": "boucleir", "kind": "article"})
     assert 'Did you mean <a href="/search?q=bouclier&amp;kind=article">bouclier</a>?' in page.text
