@@ -18,7 +18,7 @@ from contextlib import contextmanager
 
 from searchkit.api import Archive, open_archive
 
-MAX_IDLE = 8  # warm archives kept between requests; more are opened under load, then closed
+MAX_IDLE = 24  # warm archives kept between requests (~18 open files each); more are opened under load, then closed
 
 
 def _version(location: str) -> tuple[int, int] | None:
