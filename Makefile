@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test test-fast lint typecheck setup clean
+.PHONY: demo test test-fast lint typecheck setup clean browser
 
 $(BIN)/searchkit: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ typecheck: setup
 
 test: lint typecheck
 	$(BIN)/python -m pytest
+
+# The browser tests drive Debian's Chromium (test tools cannot download their own browser here).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow" -x -q

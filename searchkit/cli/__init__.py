@@ -7,5 +7,8 @@ one module per command. ``searchkit.cli:main`` is the entry point.
 
 from searchkit.cli import count_cmd, index_cmd, search_cmd, show_cmd, stats_cmd  # noqa: F401  (registers them)
 from searchkit.cli.app import main
+from searchkit.web.command import serve
+
+main.add_command(serve)
 
 __all__ = ["main"]
