@@ -1,0 +1,1 @@
+"""searchkit on an OpenSearch cluster: index settings, query compiler and engine."""

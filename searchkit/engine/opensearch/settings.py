@@ -1,0 +1,177 @@
+"""The OpenSearch index settings and mapping: searchkit's French analysis and its document fields.
+
+Analysis. Two custom analyzers redo ``searchkit.analysis``'s chains, step for
+step and in the same order (not the built-in ``french`` analyzer, which drops
+stop words, stems lightly and does not fold accents):
+
+* ``searchkit_exact`` = ``EXACT``: a pattern tokenizer with searchkit's
+  ``WORD`` expression (acronyms with dots, apostrophes inside words, hyphens
+  separate) → acronym dots removed → lowercase → every apostrophe made ``'``
+  → elision with searchkit's ``ELISIONS`` → ASCII folding (é → e, œ → oe).
+* ``searchkit_stemmed`` = ``STEMMED``: the same, then ``singular`` (the -eux
+  plurals and the irregular ones, rewritten before the stemmer) and Snowball
+  French on the folded form.
+
+The lists come from ``searchkit.analysis`` itself, so the two cannot drift.
+What still differs (unidecode vs Lucene's ASCII folding on non-Latin scripts,
+the start offset of an elided word) is measured and listed in
+docs/opensearch-analysis.md, by tests/test_opensearch_analysis.py.
+
+Fields. Whoosh's schema keeps each text twice (``body`` stemmed and
+``body_exact``); here each text is in ``_source`` once and indexed twice as
+a multi-field: ``body`` (exact, positions and offsets, so phrases match and
+the unified highlighter reads offsets from the postings and the snippet comes
+from the original text) with ``body.stem`` (stemmed, no positions: Whoosh's
+stemmed fields have ``phrase=False`` too). ``WHOOSH_FIELDS`` maps Whoosh's
+names to these paths. Only articles index a title; a comment carries its
+article's title in ``post_title``, shown but never searched (as in Whoosh).
+
+Articles and comments. A ``join`` field (``relation``: article → comment),
+every document routed by its ``post_id`` so a post lives in one shard. It
+makes the cross-queries single requests to the cluster: ``has_parent``
+finds "comments under articles matching Y" (``--in-article``), ``has_child``
+"articles having a comment matching Y" (``--with-comments``), and
+``has_child`` with ``inner_hits`` returns posts with their matching comments.
+Flat documents carrying ``post_id`` would need the article ids fetched
+first and sent back as a terms filter (two round trips, and an id list that
+grows with the corpus); ``collapse`` groups flat hits but counts documents,
+not posts. Nested documents would make comments non-hits and force a whole
+post to be re-indexed when one comment changes. The cost of ``join``: routing
+on every write and delete (all by ``post_id``, which every document has) and
+global ordinals rebuilt at refresh.
+
+>>> index_body()["mappings"]["properties"]["relation"]
+{'type': 'join', 'relations': {'article': 'comment'}}
+>>> WHOOSH_FIELDS["body"], WHOOSH_FIELDS["body_exact"]
+('body.stem', 'body')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from searchkit.analysis import APOSTROPHES, ELISIONS, EU_NOUNS, IRREGULAR_PLURALS
+
+# Bumped when the mapping or the analysis changes: an index written by an
+# older searchkit must be rebuilt (the engine compares it to ``_meta``).
+SCHEMA_VERSION = 1
+
+EXACT_ANALYZER = "searchkit_exact"
+STEMMED_ANALYZER = "searchkit_stemmed"
+
+# searchkit.analysis.WORD in Java's regex dialect. Python's ``\w`` is Unicode
+# (letters, digits, underscore) while Java's is ASCII unless a flag is set:
+# spelled out as \p{L} (letters) and \p{N} (numbers) so no flag is needed.
+_LETTER = r"\p{L}"
+_W = r"[\p{L}\p{N}_]"
+_APOS = f"[{APOSTROPHES}]"
+WORD_PATTERN = rf"(?:{_LETTER}\.){{2,}}(?:{_LETTER}(?!{_W}))?|{_W}+(?:{_APOS}{_W}+)*"
+
+# Whoosh field name (as searchkit's compilers speak) → OpenSearch field path.
+WHOOSH_FIELDS = {
+    "title_exact": "title",
+    "title_stem": "title.stem",
+    "body_exact": "body",
+    "body": "body.stem",
+    "author": "author",
+    "tags": "tags",
+    "categories": "categories",
+}
+
+RELATION = "relation"
+ARTICLE_RELATION = "article"
+COMMENT_RELATION = "comment"
+
+
+def analysis() -> dict[str, Any]:
+    """The ``index.analysis`` settings: searchkit's two chains as OpenSearch analyzers."""
+    filters: dict[str, Any] = {
+        "searchkit_acronym": {"type": "pattern_replace", "pattern": r"\.", "replacement": ""},
+        # Elision in Lucene knows ' and ’ only; searchkit also takes ʼ ` ‘ and
+        # writes every apostrophe of a word as ' (aujourd’hui = aujourd'hui).
+        "searchkit_apostrophe": {"type": "pattern_replace", "pattern": _APOS, "replacement": "'"},
+        "searchkit_elision": {"type": "elision", "articles": sorted(ELISIONS), "articles_case": True},
+        "searchkit_eu_plural": {
+            "type": "pattern_replace",
+            "pattern": "^(" + "|".join(sorted(EU_NOUNS)) + ")x$",
+            "replacement": "$1",
+        },
+        "searchkit_snowball": {"type": "stemmer", "language": "french"},
+    }
+    irregular = []
+    for plural, singular in sorted(IRREGULAR_PLURALS.items()):
+        name = f"searchkit_plural_{plural}"
+        filters[name] = {"type": "pattern_replace", "pattern": f"^{plural}$", "replacement": singular}
+        irregular.append(name)
+    exact = ["searchkit_acronym", "lowercase", "searchkit_apostrophe", "searchkit_elision", "asciifolding"]
+    return {
+        "tokenizer": {"searchkit_word": {"type": "pattern", "pattern": WORD_PATTERN, "group": 0}},
+        "filter": filters,
+        "analyzer": {
+            EXACT_ANALYZER: {"type": "custom", "tokenizer": "searchkit_word", "filter": exact},
+            STEMMED_ANALYZER: {
+                "type": "custom",
+                "tokenizer": "searchkit_word",
+                "filter": [*exact, "searchkit_eu_plural", *irregular, "searchkit_snowball"],
+            },
+        },
+    }
+
+
+def _text(stem: bool = True) -> dict[str, Any]:
+    """An exact-analysed text field with offsets (phrases, highlighting), and a stemmed subfield."""
+    field: dict[str, Any] = {"type": "text", "analyzer": EXACT_ANALYZER, "index_options": "offsets"}
+    if stem:
+        field["fields"] = {"stem": {"type": "text", "analyzer": STEMMED_ANALYZER, "index_options": "freqs"}}
+    return field
+
+
+def _exact_with_raw() -> dict[str, Any]:
+    """Exact-analysed text (searched word by word) and its value as written (counted)."""
+    return {
+        "type": "text",
+        "analyzer": EXACT_ANALYZER,
+        "fields": {"raw": {"type": "keyword", "ignore_above": 512}},
+    }
+
+
+def mappings() -> dict[str, Any]:
+    """The mapping of a searchkit index; unknown fields are refused (``dynamic: strict``)."""
+    keyword = {"type": "keyword"}
+    shown = {"type": "keyword", "index": False, "doc_values": False}
+    return {
+        "dynamic": "strict",
+        "_meta": {"searchkit_schema": SCHEMA_VERSION},
+        "properties": {
+            "id": keyword,
+            "kind": keyword,
+            "post_id": keyword,
+            "parent_id": keyword,
+            "source": keyword,
+            RELATION: {"type": "join", "relations": {ARTICLE_RELATION: COMMENT_RELATION}},
+            "title": _text(),
+            "post_title": {"type": "text", "index": False},
+            "body": _text(),
+            "author": _exact_with_raw(),
+            "tags": _exact_with_raw(),
+            "categories": _exact_with_raw(),
+            "date": {"type": "date", "format": "strict_date_optional_time"},
+            "number": {"type": "integer"},
+            "url": shown,
+            "meta": {"type": "object", "enabled": False},
+        },
+    }
+
+
+def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
+    """The body of the create-index request: settings and mapping.
+
+    One node holds no replica (an index with replicas there stays yellow).
+    """
+    return {
+        "settings": {
+            "index": {"number_of_shards": shards, "number_of_replicas": replicas},
+            "analysis": analysis(),
+        },
+        "mappings": mappings(),
+    }
