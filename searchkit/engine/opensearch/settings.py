@@ -4,10 +4,11 @@ Analysis. Two custom analyzers redo ``searchkit.analysis``'s chains, step for
 step and in the same order (not the built-in ``french`` analyzer, which drops
 stop words, stems lightly and does not fold accents):
 
-* ``searchkit_exact`` = ``EXACT``: a pattern tokenizer with searchkit's
-  ``WORD`` expression (acronyms with dots, apostrophes inside words, hyphens
-  separate) → acronym dots removed → lowercase → every apostrophe made ``'``
-  → elision with searchkit's ``ELISIONS`` → ASCII folding (é → e, œ → oe).
+* ``searchkit_exact`` = ``EXACT``: elision of searchkit's ``ELISIONS`` with
+  its five apostrophes, in any case (a char filter, see ``ELISION_PATTERN``)
+  → a pattern tokenizer with searchkit's ``WORD`` expression (acronyms with
+  dots, apostrophes inside words, hyphens separate) → acronym dots removed →
+  lowercase → every apostrophe made ``'`` → ASCII folding (é → e, œ → oe).
 * ``searchkit_stemmed`` = ``STEMMED``: the same, then ``singular`` (the -eux
   plurals and the irregular ones, rewritten before the stemmer) and Snowball
   French on the folded form.
@@ -66,6 +67,20 @@ _LETTER = r"\p{L}"
 _W = r"[\p{L}\p{N}_]"
 _APOS = f"[{APOSTROPHES}]"
 WORD_PATTERN = rf"(?:{_LETTER}\.){{2,}}(?:{_LETTER}(?!{_W}))?|{_W}+(?:{_APOS}{_W}+)*"
+# An elided article or pronoun at the start of a word (l’, qu’, jusqu’…), as
+# searchkit's ElisionFilter drops it: removed before the tokenizer, by a char
+# filter, so the word's span starts after it and a highlight marks
+# « Assurance », not « l’Assurance » (Lucene's elision token filter keeps the
+# article inside the span). Longest first; not inside a word (aujourd’hui).
+ELISION_PATTERN = (
+    rf"(?<!{_W})(?<!{_W}{_APOS})(?:" + "|".join(sorted(ELISIONS, key=lambda a: (-len(a), a))) + rf"){_APOS}(?={_W})"
+)
+
+# Lucene's Snowball French is an older release than PyStemmer's, which takes
+# the x off these -oux plurals (genoux → genou) and Lucene's does not: made
+# singular before the stemmer (the commonest in the shared corpora; proper
+# names in -oux remain a difference, see docs/opensearch-analysis.md).
+OUX_PLURALS = ("bijou", "caillou", "chou", "epou", "genou", "hibou", "jalou", "joujou", "pou")
 
 # Whoosh field name (as searchkit's compilers speak) → OpenSearch field path.
 WHOOSH_FIELDS = {
@@ -87,13 +102,16 @@ def analysis() -> dict[str, Any]:
     """The ``index.analysis`` settings: searchkit's two chains as OpenSearch analyzers."""
     filters: dict[str, Any] = {
         "searchkit_acronym": {"type": "pattern_replace", "pattern": r"\.", "replacement": ""},
-        # Elision in Lucene knows ' and ’ only; searchkit also takes ʼ ` ‘ and
-        # writes every apostrophe of a word as ' (aujourd’hui = aujourd'hui).
+        # searchkit writes every apostrophe of a word as ' (aujourd’hui = aujourd'hui).
         "searchkit_apostrophe": {"type": "pattern_replace", "pattern": _APOS, "replacement": "'"},
-        "searchkit_elision": {"type": "elision", "articles": sorted(ELISIONS), "articles_case": True},
         "searchkit_eu_plural": {
             "type": "pattern_replace",
             "pattern": "^(" + "|".join(sorted(EU_NOUNS)) + ")x$",
+            "replacement": "$1",
+        },
+        "searchkit_oux_plural": {
+            "type": "pattern_replace",
+            "pattern": "^(" + "|".join(OUX_PLURALS) + ")x$",
             "replacement": "$1",
         },
         "searchkit_snowball": {"type": "stemmer", "language": "french"},
@@ -103,17 +121,20 @@ def analysis() -> dict[str, Any]:
         name = f"searchkit_plural_{plural}"
         filters[name] = {"type": "pattern_replace", "pattern": f"^{plural}$", "replacement": singular}
         irregular.append(name)
-    exact = ["searchkit_acronym", "lowercase", "searchkit_apostrophe", "searchkit_elision", "asciifolding"]
+    plurals = ["searchkit_eu_plural", *irregular, "searchkit_oux_plural"]  # searchkit's ``singular``, and more
+    exact = ["searchkit_acronym", "lowercase", "searchkit_apostrophe", "asciifolding"]
+    chain = {"type": "custom", "char_filter": ["searchkit_elision"], "tokenizer": "searchkit_word"}
     return {
+        "char_filter": {
+            "searchkit_elision": {
+                "type": "pattern_replace", "pattern": ELISION_PATTERN, "replacement": "", "flags": "CASE_INSENSITIVE",
+            },
+        },
         "tokenizer": {"searchkit_word": {"type": "pattern", "pattern": WORD_PATTERN, "group": 0}},
         "filter": filters,
         "analyzer": {
-            EXACT_ANALYZER: {"type": "custom", "tokenizer": "searchkit_word", "filter": exact},
-            STEMMED_ANALYZER: {
-                "type": "custom",
-                "tokenizer": "searchkit_word",
-                "filter": [*exact, "searchkit_eu_plural", *irregular, "searchkit_snowball"],
-            },
+            EXACT_ANALYZER: {**chain, "filter": exact},
+            STEMMED_ANALYZER: {**chain, "filter": [*exact, *plurals, "searchkit_snowball"]},
         },
     }
 
