@@ -51,6 +51,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from searchkit import analysis
 from searchkit.analysis import APOSTROPHES, ELISIONS, EU_NOUNS, IRREGULAR_PLURALS
 
 # Bumped when the mapping or the analysis changes: an index written by an
@@ -61,12 +62,27 @@ EXACT_ANALYZER = "searchkit_exact"
 STEMMED_ANALYZER = "searchkit_stemmed"
 
 # searchkit.analysis.WORD in Java's regex dialect. Python's ``\w`` is Unicode
-# (letters, digits, underscore) while Java's is ASCII unless a flag is set:
-# spelled out as \p{L} (letters) and \p{N} (numbers) so no flag is needed.
+# (letters, digits, underscore) while Java's is ASCII unless a flag is set,
+# and with the flag takes combining marks too: spelled out as \p{L} (letters)
+# and \p{N} (numbers), as Python has them.
 _LETTER = r"\p{L}"
 _W = r"[\p{L}\p{N}_]"
 _APOS = f"[{APOSTROPHES}]"
-WORD_PATTERN = rf"(?:{_LETTER}\.){{2,}}(?:{_LETTER}(?!{_W}))?|{_W}+(?:{_APOS}{_W}+)*"
+
+
+def java_pattern(python: str) -> str:
+    r"""A Python regular expression of searchkit's in Java's dialect.
+
+    >>> java_pattern(r"(?:[^\W\d_]\.){2,}|\w+")
+    '(?:\\p{L}\\.){2,}|[\\p{L}\\p{N}_]+'
+    """
+    java = python.replace(r"[^\W\d_]", _LETTER).replace(r"\w", _W)
+    if "\\W" in java or "\\d" in java:
+        raise ValueError(f"no Java translation for {python!r}")
+    return java
+
+
+WORD_PATTERN = java_pattern(analysis.WORD.pattern)
 # An elided article or pronoun at the start of a word (l’, qu’, jusqu’…), as
 # searchkit's ElisionFilter drops it: removed before the tokenizer, by a char
 # filter, so the word's span starts after it and a highlight marks
@@ -98,32 +114,68 @@ ARTICLE_RELATION = "article"
 COMMENT_RELATION = "comment"
 
 
-def analysis() -> dict[str, Any]:
-    """The ``index.analysis`` settings: searchkit's two chains as OpenSearch analyzers."""
+def _filters() -> dict[str, Any]:
+    """The token filters the analyzers are made of, by name."""
     filters: dict[str, Any] = {
         "searchkit_acronym": {"type": "pattern_replace", "pattern": r"\.", "replacement": ""},
+        # A hyphenated compound: its parts, and the parts joined at the first
+        # part's position (e-mail = email). Only hyphens split: apostrophes and
+        # _ are letters here, digits do not split from letters (typo3).
+        "searchkit_compound": {
+            "type": "word_delimiter_graph",
+            "generate_word_parts": True, "generate_number_parts": True, "catenate_all": True,
+            "split_on_case_change": False, "split_on_numerics": False, "stem_english_possessive": False,
+            "preserve_original": False,
+            "type_table": [f"{c} => ALPHA" for c in APOSTROPHES + "_"],
+        },
         # searchkit writes every apostrophe of a word as ' (aujourd’hui = aujourd'hui).
         "searchkit_apostrophe": {"type": "pattern_replace", "pattern": _APOS, "replacement": "'"},
         "searchkit_eu_plural": {
-            "type": "pattern_replace",
-            "pattern": "^(" + "|".join(sorted(EU_NOUNS)) + ")x$",
-            "replacement": "$1",
+            "type": "pattern_replace", "pattern": "^(" + "|".join(sorted(EU_NOUNS)) + ")x$", "replacement": "$1",
         },
         "searchkit_oux_plural": {
-            "type": "pattern_replace",
-            "pattern": "^(" + "|".join(OUX_PLURALS) + ")x$",
-            "replacement": "$1",
+            "type": "pattern_replace", "pattern": "^(" + "|".join(OUX_PLURALS) + ")x$", "replacement": "$1",
         },
         "searchkit_snowball": {"type": "stemmer", "language": "french"},
     }
-    irregular = []
     for plural, singular in sorted(IRREGULAR_PLURALS.items()):
-        name = f"searchkit_plural_{plural}"
-        filters[name] = {"type": "pattern_replace", "pattern": f"^{plural}$", "replacement": singular}
-        irregular.append(name)
-    plurals = ["searchkit_eu_plural", *irregular, "searchkit_oux_plural"]  # searchkit's ``singular``, and more
-    exact = ["searchkit_acronym", "lowercase", "searchkit_apostrophe", "asciifolding"]
+        filters[f"searchkit_plural_{plural}"] = {
+            "type": "pattern_replace", "pattern": f"^{plural}$", "replacement": singular,
+        }
+    return filters
+
+
+def _equivalent(step: analysis.Filter, filters: dict[str, Any]) -> list[str]:
+    """The OpenSearch filters doing what one filter of searchkit's chain does."""
+    name = type(step).__name__
+    if name == "AcronymFilter":
+        return ["searchkit_acronym"]
+    if name == "CompoundFilter":
+        return ["searchkit_compound"]
+    if name == "LowercaseFilter":
+        return ["lowercase"]
+    if name == "ElisionFilter":  # the articles went in the char filter; the apostrophes are made '
+        return ["searchkit_apostrophe"]
+    if name == "FoldFilter":
+        return ["asciifolding"]
+    if name == "StemFilter" and getattr(step, "algorithm", None) == "snowball":
+        irregular = sorted(f for f in filters if f.startswith("searchkit_plural_"))
+        return ["searchkit_eu_plural", *irregular, "searchkit_oux_plural", "searchkit_snowball"]
+    raise ValueError(f"searchkit's analysis step {step!r} has no OpenSearch equivalent in {__name__}")
+
+
+def analysis_settings() -> dict[str, Any]:
+    """The ``index.analysis`` settings: searchkit's two chains as OpenSearch analyzers.
+
+    Built from the chains themselves (``EXACT.filters``, ``STEMMED.filters``),
+    step for step and in their order: a step with no equivalent here raises.
+    """
+    filters = _filters()
     chain = {"type": "custom", "char_filter": ["searchkit_elision"], "tokenizer": "searchkit_word"}
+    analyzers = {}
+    for name, source in ((EXACT_ANALYZER, analysis.EXACT), (STEMMED_ANALYZER, analysis.STEMMED)):
+        analyzers[name] = {**chain, "filter": [f for step in source.filters for f in _equivalent(step, filters)]}
+    used = {f for a in analyzers.values() for f in a["filter"]}
     return {
         "char_filter": {
             "searchkit_elision": {
@@ -131,11 +183,8 @@ def analysis() -> dict[str, Any]:
             },
         },
         "tokenizer": {"searchkit_word": {"type": "pattern", "pattern": WORD_PATTERN, "group": 0}},
-        "filter": filters,
-        "analyzer": {
-            EXACT_ANALYZER: {**chain, "filter": exact},
-            STEMMED_ANALYZER: {**chain, "filter": [*exact, *plurals, "searchkit_snowball"]},
-        },
+        "filter": {name: f for name, f in filters.items() if name in used},
+        "analyzer": analyzers,
     }
 
 
@@ -192,7 +241,7 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
     return {
         "settings": {
             "index": {"number_of_shards": shards, "number_of_replicas": replicas},
-            "analysis": analysis(),
+            "analysis": analysis_settings(),
         },
         "mappings": mappings(),
     }
