@@ -240,7 +240,8 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
     """
     return {
         "settings": {
-            "index": {"number_of_shards": shards, "number_of_replicas": replicas},
+            # max_inner_result_window: the matching documents of one post that a grouped search returns.
+            "index": {"number_of_shards": shards, "number_of_replicas": replicas, "max_inner_result_window": 1000},
             "analysis": analysis_settings(),
         },
         "mappings": mappings(),

@@ -1,0 +1,204 @@
+"""The OpenSearch engine and writer on a real node, against the Whoosh index of the same documents."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+
+import pytest
+
+pytest.importorskip("searchkit.query.tree", reason="needs searchkit's query tree (searchkit/query/)")
+
+from searchkit.engine.base import FileEntry, Selection  # noqa: E402
+from searchkit.query import Filters, parse  # noqa: E402
+
+pytestmark = pytest.mark.opensearch
+
+QUERIES = ["santé", "microsoft", '"données de santé"', "donn*", "vaccin NOT microsoft", "kind:comment santé"]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """A Whoosh index of a small corpus (articles, threaded comments, WXR), and its documents by post."""
+    from searchkit.index import stored_to_document
+    from searchkit.ingest import index_paths
+    from searchkit.model import ARTICLE, Post
+    from searchkit.search import Searcher
+    from tests.conftest import FIXTURES, SAMPLE
+
+    ix = tmp_path_factory.mktemp("engine") / "index"
+    index_paths([SAMPLE, FIXTURES / "threads" / "sante-numerique.xml", FIXTURES / "wxr" / "small-blog.xml"], ix)
+    with Searcher(ix) as searcher:
+        by_post = defaultdict(list)
+        for fields in searcher.searcher.all_stored_fields():
+            doc = stored_to_document(fields)
+            by_post[doc.post_id].append(doc)
+        posts = []
+        for docs in by_post.values():
+            article = next(d for d in docs if d.kind == ARTICLE)
+            posts.append(Post(article, [d for d in docs if d is not article]))
+        yield searcher, posts
+
+
+@pytest.fixture(scope="module")
+def url(opensearch_url):
+    from opensearchpy import OpenSearch
+
+    name = f"test-engine-{uuid.uuid4().hex[:8]}"
+    yield f"{opensearch_url}/{name}"
+    client = OpenSearch(opensearch_url)
+    client.indices.delete(index=f"{name}-*", ignore_unavailable=True)
+    client.close()
+
+
+def write(url, posts, rebuild=False, files=None):
+    from searchkit.engine.opensearch.writer import OpenSearchWriter
+
+    writer = OpenSearchWriter(url, rebuild=rebuild)
+    for post in posts:
+        writer.add_post(post)
+    writer.commit(files or {})
+    return writer
+
+
+@pytest.fixture(scope="module")
+def engine(url, corpus):
+    from searchkit.engine.opensearch.engine import OpenSearchEngine
+
+    files = {"/x/a.xml": FileEntry("/x/a.xml", 10, 123, "ab" * 32, ["p1", "p2"]),
+             "/x/b.txt": FileEntry("/x/b.txt", 5, 456, "cd" * 32, [], clean=False)}
+    write(url, corpus[1], rebuild=True, files=files)
+    eng = OpenSearchEngine(url)
+    yield eng
+    eng.close()
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_ranked_finds_what_whoosh_finds_with_the_same_total(engine, corpus, query):
+    searcher, _ = corpus
+    whoosh = searcher.search(query, limit=100)
+    ranked = engine.ranked(Selection(parse(query)), "relevance", limit=None)
+    assert ranked.total == whoosh.total
+    assert {d.id for d, _ in ranked.docs} == {h.doc.id for h in whoosh.hits}
+    assert all(score is not None for _, score in ranked.docs)
+
+
+def test_sorted_by_date_oldest_first_or_newest_first_undated_last(engine, corpus):
+    searcher, _ = corpus
+    for sort in ("date", "-date"):
+        whoosh = [h.doc.date for h in searcher.search("santé OR microsoft", limit=100, sort=sort).hits]
+        ranked = engine.ranked(Selection(parse("santé OR microsoft")), sort, limit=None)
+        assert [d.date for d, _ in ranked.docs] == whoosh
+        assert all(score is None for _, score in ranked.docs)
+
+
+def test_limit_and_offset_page_through_the_same_order(engine):
+    sel = Selection(parse("microsoft OR vaccin OR santé"))
+    everything = [d.id for d, _ in engine.ranked(sel, "-date", limit=None).docs]
+    assert len(everything) > 6
+    assert [d.id for d, _ in engine.ranked(sel, "-date", limit=3, offset=2).docs] == everything[2:5]
+
+
+def test_ranked_posts_groups_the_same_documents_as_whoosh(engine, corpus):
+    searcher, _ = corpus
+    whoosh = searcher.search_grouped("santé OR vaccin", limit=100)
+    grouped = engine.ranked_posts(Selection(parse("santé OR vaccin")), "relevance", limit=None)
+    assert (grouped.total, grouped.total_posts) == (whoosh.total, whoosh.total_groups)
+    ours = {post: {d.id for d, _ in docs} for post, docs in grouped.posts}
+    theirs = {g.article.post_id: {h.doc.id for h in g.hits} for g in whoosh.groups}
+    assert ours == theirs
+    assert len(engine.ranked_posts(Selection(parse("santé OR vaccin")), "relevance", limit=1, offset=1).posts) == 1
+
+
+@pytest.mark.parametrize("by", ["kind", "month", "year", "author", "source"])
+def test_count_by_gives_whoosh_counts(engine, corpus, by):
+    searcher, _ = corpus
+    whoosh = {b.key: {k: n for k, n in b.counts.items() if n} for b in searcher.count_by("santé OR microsoft", by)}
+    whoosh = {k: v for k, v in whoosh.items() if v}  # the histogram's empty months are the API's
+    assert engine.count_by(Selection(parse("santé OR microsoft")), by) == whoosh
+
+
+def test_filters_and_cross_queries(engine, corpus):
+    searcher, _ = corpus
+    whoosh = searcher.search("santé", limit=100, filters=Filters(kind="comment", in_article="microsoft"))
+    ours = engine.ranked(Selection(parse("santé"), kind="comment", in_article=parse("microsoft")), "relevance", None)
+    assert {d.id for d, _ in ours.docs} == {h.doc.id for h in whoosh.hits}
+
+
+def test_documents_posts_sources_and_stats(engine, corpus):
+    searcher, posts = corpus
+    post = max(posts, key=lambda p: len(p.comments))
+    assert len(post.comments) >= 2
+    assert sorted(engine.post(post.article.post_id), key=lambda d: d.id) == sorted(post.documents, key=lambda d: d.id)
+    assert engine.document(post.comments[0].id) == post.comments[0]
+    assert engine.document("no-such-id") is None
+    assert engine.sources() == searcher.sources()
+    stats = engine.stats()
+    assert (stats.articles, stats.comments) == (len(posts), sum(len(p.comments) for p in posts))
+    assert stats.engine == "opensearch" and stats.index_bytes > 0
+
+
+def test_vocabulary_for_did_you_mean(engine):
+    assert engine.doc_frequency("microsoft") > 0
+    assert engine.doc_frequency("microsft") == 0
+    assert "microsoft" in engine.similar_terms("microsft", 1, 1)
+    assert any("Microsoft" in text for text in engine.texts_with("microsoft", 3))
+
+
+def test_the_file_state_comes_back_as_committed(engine):
+    files = engine.files()
+    assert files["/x/a.xml"] == FileEntry("/x/a.xml", 10, 123, "ab" * 32, ["p1", "p2"])
+    assert files["/x/b.txt"].clean is False
+
+
+def test_writing_again_never_duplicates_and_a_rebuild_swaps_the_alias(url, corpus):
+    from searchkit.engine.opensearch.engine import OpenSearchEngine
+
+    _, posts = corpus
+    before = OpenSearchEngine(url)
+    write(url, posts)  # incremental: same ids overwrite
+    after = OpenSearchEngine(url)
+    assert after.index == before.index
+    assert after.stats().documents == before.stats().documents
+    write(url, posts[:1], rebuild=True, files={})
+    rebuilt = OpenSearchEngine(url)
+    assert rebuilt.index != before.index
+    assert rebuilt.stats().documents == len(posts[0].documents)
+    assert not rebuilt.client.indices.exists(index=before.index)
+    assert rebuilt.files() == {}
+    write(url, posts, rebuild=True)  # back to the whole corpus for the other tests of the module
+    for eng in (before, after, rebuilt):
+        eng.close()
+
+
+def test_delete_source_removes_its_posts_at_commit(url, corpus):
+    from searchkit.engine.opensearch.engine import OpenSearchEngine
+    from searchkit.engine.opensearch.writer import OpenSearchWriter
+
+    _, posts = corpus
+    source = posts[0].article.source
+    writer = OpenSearchWriter(url)
+    writer.delete_source(source)
+    eng = OpenSearchEngine(url)
+    assert source in eng.sources()  # nothing visible before the commit
+    writer.commit({})
+    eng = OpenSearchEngine(url)
+    assert source not in eng.sources()
+    write(url, posts, rebuild=True)
+
+
+def test_errors_say_what_to_do(opensearch_url):
+    from searchkit.engine.opensearch.engine import OpenSearchEngine
+    from searchkit.errors import IndexMissingError, SearchkitError
+
+    with pytest.raises(IndexMissingError) as missing:
+        OpenSearchEngine(f"{opensearch_url}/nothing-here")
+    assert str(missing.value) == (f"{opensearch_url}/nothing-here: no such index: "
+                                  f"run searchkit index … --index {opensearch_url}/nothing-here first")
+    with pytest.raises(SearchkitError) as down:
+        OpenSearchEngine("http://127.0.0.1:9/blogs")
+    assert str(down.value).startswith("http://127.0.0.1:9/blogs: the OpenSearch server does not answer (")
+    with pytest.raises(SearchkitError) as bad:
+        OpenSearchEngine(f"{opensearch_url}/Blogs")
+    assert str(bad.value) == (f"{opensearch_url}/Blogs: 'Blogs' cannot be an OpenSearch index name "
+                              "(lowercase letters, digits and . _ + -, not starting with . _ + -)")
