@@ -202,3 +202,22 @@ def test_errors_say_what_to_do(opensearch_url):
         OpenSearchEngine(f"{opensearch_url}/Blogs")
     assert str(bad.value) == (f"{opensearch_url}/Blogs: 'Blogs' cannot be an OpenSearch index name "
                               "(lowercase letters, digits and . _ + -, not starting with . _ + -)")
+
+
+def test_an_index_from_another_searchkit_schema_is_refused(opensearch_url):
+    from opensearchpy import OpenSearch
+
+    from searchkit.engine.opensearch.engine import OpenSearchEngine
+    from searchkit.errors import IndexVersionError
+
+    name = f"test-old-{uuid.uuid4().hex[:8]}"
+    client = OpenSearch(opensearch_url)
+    client.indices.create(index=name, body={"mappings": {"_meta": {"searchkit_schema": 0}}})
+    try:
+        with pytest.raises(IndexVersionError) as old:
+            OpenSearchEngine(f"{opensearch_url}/{name}")
+        assert str(old.value) == (f"{opensearch_url}/{name}: written by an older searchkit (schema 0): "
+                                  f"rebuild it with searchkit index … --index {opensearch_url}/{name} --rebuild")
+    finally:
+        client.indices.delete(index=name)
+        client.close()
