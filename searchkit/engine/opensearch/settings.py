@@ -31,8 +31,11 @@ Articles and comments. A ``join`` field (``relation``: article → comment),
 every document routed by its ``post_id`` so a post lives in one shard. It
 makes the cross-queries single requests to the cluster: ``has_parent``
 finds "comments under articles matching Y" (``--in-article``), ``has_child``
-"articles having a comment matching Y" (``--with-comments``), and
-``has_child`` with ``inner_hits`` returns posts with their matching comments.
+"articles having a comment matching Y" (``--with-comments``). Grouped
+results are a ``collapse`` on ``post_id`` (posts ranked by their best hit,
+whatever its kind, with their matching documents as inner hits; a comment
+whose article the archive lost is grouped all the same, which ``has_child``
+from the article could not do).
 Flat documents carrying ``post_id`` would need the article ids fetched
 first and sent back as a terms filter (two round trips, and an id list that
 grows with the corpus); ``collapse`` groups flat hits but counts documents,
