@@ -156,6 +156,7 @@ def test_writing_again_never_duplicates_and_a_rebuild_swaps_the_alias(url, corpu
 
     _, posts = corpus
     before = OpenSearchEngine(url)
+    first = before.index
     write(url, posts)  # incremental: same ids overwrite
     after = OpenSearchEngine(url)
     assert after.index == before.index
@@ -167,6 +168,9 @@ def test_writing_again_never_duplicates_and_a_rebuild_swaps_the_alias(url, corpu
     assert not rebuilt.client.indices.exists(index=before.index)
     assert rebuilt.files() == {}
     write(url, posts, rebuild=True)  # back to the whole corpus for the other tests of the module
+    # an engine opened before the rebuilds follows the alias to the new build
+    assert before.stats().documents == after.stats().documents == len([d for p in posts for d in p.documents])
+    assert before.index != first
     for eng in (before, after, rebuilt):
         eng.close()
 
@@ -221,3 +225,25 @@ def test_an_index_from_another_searchkit_schema_is_refused(opensearch_url):
     finally:
         client.indices.delete(index=name)
         client.close()
+
+
+def test_grouped_by_date_posts_come_in_the_order_of_their_first_hit(engine, corpus):
+    searcher, _ = corpus
+    for sort in ("date", "-date"):
+        whoosh = searcher.search_grouped("santé OR vaccin OR microsoft", limit=100, sort=sort)
+        grouped = engine.ranked_posts(Selection(parse("santé OR vaccin OR microsoft")), sort, limit=None)
+        assert [p for p, _ in grouped.posts] == [g.article.post_id for g in whoosh.groups]
+
+
+def test_a_cancelled_rebuild_leaves_the_index_as_it_was(url, corpus):
+    from searchkit.engine.opensearch.engine import OpenSearchEngine
+    from searchkit.engine.opensearch.writer import OpenSearchWriter
+
+    _, posts = corpus
+    before = OpenSearchEngine(url)
+    writer = OpenSearchWriter(url, rebuild=True)
+    writer.add_post(posts[0])
+    writer.cancel()
+    assert not before.client.indices.exists(index=writer.index)
+    after = OpenSearchEngine(url)
+    assert (after.index, after.stats().documents) == (before.index, before.stats().documents)

@@ -2,7 +2,8 @@
 
 Opened on a URL (``http://host:9200/blogs``), it resolves the alias to the
 physical index once, so every read sees the build that was current when the
-engine was opened, as a Whoosh searcher does. Grouping by post is a
+engine was opened, as a Whoosh searcher does (until a rebuild deletes that
+build: the engine then follows the alias to the new one). Grouping by post is a
 ``collapse`` on ``post_id`` (posts ranked by their best hit, their matching
 documents as inner hits; a comment whose article the archive lost is still
 grouped); counts are composite aggregations, paged, so any number of authors
@@ -66,8 +67,18 @@ class OpenSearchEngine(Engine):
         return physical
 
     def _search(self, body: dict[str, Any], **params: Any) -> dict[str, Any]:
+        from opensearchpy.exceptions import NotFoundError
+
         try:
-            return self.client.search(index=self.index, body=body, **params)
+            try:
+                return self.client.search(index=self.index, body=body, **params)
+            except NotFoundError:
+                # A rebuild moved the alias and deleted the index this engine
+                # was reading: follow the alias to the new build.
+                index, self.index = self.index, self._resolve()
+                if index == self.index:
+                    raise
+                return self.client.search(index=self.index, body=body, **params)
         except Exception as exc:
             raise connection.translate(exc, self.location) from exc
 
@@ -109,6 +120,7 @@ class OpenSearchEngine(Engine):
             if len(hits) < PAGE:
                 return
             after = hits[-1]["sort"]
+            body = {**body, "track_total_hits": False}  # counted on the first page
 
     def ranked_posts(self, sel: Selection, sort: str, limit: int | None, offset: int = 0) -> RankedPosts:
         query = selection_query(sel)
