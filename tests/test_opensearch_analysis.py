@@ -90,11 +90,20 @@ KNOWN_OFFSETS: dict[str, tuple[list[tuple[str, int, int]], list[tuple[str, int, 
 
 
 @pytest.fixture(scope="module")
-def analyze(opensearch_url):
+def node_url(request):
+    """The node's URL from the launcher's ``opensearch_url`` fixture; skipped where that plugin is not loaded."""
+    try:
+        return request.getfixturevalue("opensearch_url")
+    except pytest.FixtureLookupError:
+        pytest.skip("no OpenSearch node: the opensearch_url fixture (tests/opensearch_node.py) is not loaded")
+
+
+@pytest.fixture(scope="module")
+def analyze(node_url):
     """``analyze(analyzer, text)``: OpenSearch's tokens as (term, start, end) in code points."""
     from opensearchpy import OpenSearch
 
-    client = OpenSearch(opensearch_url)
+    client = OpenSearch(node_url)
     name = f"test-analysis-{uuid.uuid4().hex[:8]}"
     client.indices.create(index=name, body=index_body())
 

@@ -116,14 +116,23 @@ def test_the_selection_narrows_the_query_with_filters_and_the_join_field():
 
 
 @pytest.fixture(scope="module")
-def node_index(opensearch_url):
+def node_url(request):
+    """The node's URL from the launcher's ``opensearch_url`` fixture; skipped where that plugin is not loaded."""
+    try:
+        return request.getfixturevalue("opensearch_url")
+    except pytest.FixtureLookupError:
+        pytest.skip("no OpenSearch node: the opensearch_url fixture (tests/opensearch_node.py) is not loaded")
+
+
+@pytest.fixture(scope="module")
+def node_index(node_url):
     """``make(docs)`` → a fresh index of ``docs`` and a search function returning the matching ids."""
     from opensearchpy import OpenSearch, helpers
 
     from searchkit.engine.opensearch.documents import action
     from searchkit.engine.opensearch.settings import index_body
 
-    client = OpenSearch(opensearch_url, timeout=60)
+    client = OpenSearch(node_url, timeout=60)
     made = []
 
     def make(docs):

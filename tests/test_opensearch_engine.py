@@ -18,6 +18,15 @@ QUERIES = ["santé", "microsoft", '"données de santé"', "donn*", "vaccin NOT m
 
 
 @pytest.fixture(scope="module")
+def node_url(request):
+    """The node's URL from the launcher's ``opensearch_url`` fixture; skipped where that plugin is not loaded."""
+    try:
+        return request.getfixturevalue("opensearch_url")
+    except pytest.FixtureLookupError:
+        pytest.skip("no OpenSearch node: the opensearch_url fixture (tests/opensearch_node.py) is not loaded")
+
+
+@pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     """A Whoosh index of a small corpus (articles, threaded comments, WXR), and its documents by post."""
     from searchkit.index import stored_to_document
@@ -41,12 +50,12 @@ def corpus(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def url(opensearch_url):
+def url(node_url):
     from opensearchpy import OpenSearch
 
     name = f"test-engine-{uuid.uuid4().hex[:8]}"
-    yield f"{opensearch_url}/{name}"
-    client = OpenSearch(opensearch_url)
+    yield f"{node_url}/{name}"
+    client = OpenSearch(node_url)
     client.indices.delete(index=f"{name}-*", ignore_unavailable=True)
     client.close()
 
@@ -191,37 +200,37 @@ def test_delete_source_removes_its_posts_at_commit(url, corpus):
     write(url, posts, rebuild=True)
 
 
-def test_errors_say_what_to_do(opensearch_url):
+def test_errors_say_what_to_do(node_url):
     from searchkit.engine.opensearch.engine import OpenSearchEngine
     from searchkit.errors import IndexMissingError, SearchkitError
 
     with pytest.raises(IndexMissingError) as missing:
-        OpenSearchEngine(f"{opensearch_url}/nothing-here")
-    assert str(missing.value) == (f"{opensearch_url}/nothing-here: no such index: "
-                                  f"run searchkit index … --index {opensearch_url}/nothing-here first")
+        OpenSearchEngine(f"{node_url}/nothing-here")
+    assert str(missing.value) == (f"{node_url}/nothing-here: no such index: "
+                                  f"run searchkit index … --index {node_url}/nothing-here first")
     with pytest.raises(SearchkitError) as down:
         OpenSearchEngine("http://127.0.0.1:9/blogs")
     assert str(down.value).startswith("http://127.0.0.1:9/blogs: the OpenSearch server does not answer (")
     with pytest.raises(SearchkitError) as bad:
-        OpenSearchEngine(f"{opensearch_url}/Blogs")
-    assert str(bad.value) == (f"{opensearch_url}/Blogs: 'Blogs' cannot be an OpenSearch index name "
+        OpenSearchEngine(f"{node_url}/Blogs")
+    assert str(bad.value) == (f"{node_url}/Blogs: 'Blogs' cannot be an OpenSearch index name "
                               "(lowercase letters, digits and . _ + -, not starting with . _ + -)")
 
 
-def test_an_index_from_another_searchkit_schema_is_refused(opensearch_url):
+def test_an_index_from_another_searchkit_schema_is_refused(node_url):
     from opensearchpy import OpenSearch
 
     from searchkit.engine.opensearch.engine import OpenSearchEngine
     from searchkit.errors import IndexVersionError
 
     name = f"test-old-{uuid.uuid4().hex[:8]}"
-    client = OpenSearch(opensearch_url)
+    client = OpenSearch(node_url)
     client.indices.create(index=name, body={"mappings": {"_meta": {"searchkit_schema": 0}}})
     try:
         with pytest.raises(IndexVersionError) as old:
-            OpenSearchEngine(f"{opensearch_url}/{name}")
-        assert str(old.value) == (f"{opensearch_url}/{name}: written by an older searchkit (schema 0): "
-                                  f"rebuild it with searchkit index … --index {opensearch_url}/{name} --rebuild")
+            OpenSearchEngine(f"{node_url}/{name}")
+        assert str(old.value) == (f"{node_url}/{name}: written by an older searchkit (schema 0): "
+                                  f"rebuild it with searchkit index … --index {node_url}/{name} --rebuild")
     finally:
         client.indices.delete(index=name)
         client.close()

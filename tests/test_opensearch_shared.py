@@ -25,7 +25,16 @@ FEWER_ON_OPENSEARCH = ["français"]
 
 
 @pytest.fixture(scope="module")
-def both(tmp_path_factory, opensearch_url):
+def node_url(request):
+    """The node's URL from the launcher's ``opensearch_url`` fixture; skipped where that plugin is not loaded."""
+    try:
+        return request.getfixturevalue("opensearch_url")
+    except pytest.FixtureLookupError:
+        pytest.skip("no OpenSearch node: the opensearch_url fixture (tests/opensearch_node.py) is not loaded")
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory, node_url):
     from opensearchpy import OpenSearch
 
     from searchkit.engine.opensearch.engine import OpenSearchEngine
@@ -44,15 +53,15 @@ def both(tmp_path_factory, opensearch_url):
         for fields in searcher.searcher.all_stored_fields():
             doc = stored_to_document(fields)
             by_post[doc.post_id].append(doc)
-        writer = OpenSearchWriter(f"{opensearch_url}/{name}", rebuild=True)
+        writer = OpenSearchWriter(f"{node_url}/{name}", rebuild=True)
         for docs in by_post.values():
             article = next(d for d in docs if d.kind == ARTICLE)
             writer.add_post(Post(article, [d for d in docs if d is not article]))
         writer.commit({})
-        engine = OpenSearchEngine(f"{opensearch_url}/{name}")
+        engine = OpenSearchEngine(f"{node_url}/{name}")
         yield searcher, engine
         engine.close()
-    client = OpenSearch(opensearch_url)
+    client = OpenSearch(node_url)
     client.indices.delete(index=f"{name}-*", ignore_unavailable=True)
     client.close()
 
