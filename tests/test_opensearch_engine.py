@@ -61,9 +61,9 @@ def url(node_url):
 
 
 def write(url, posts, rebuild=False, files=None):
-    from searchkit.engine.opensearch.writer import OpenSearchWriter
+    from searchkit.engine.opensearch import open_writer
 
-    writer = OpenSearchWriter(url, rebuild=rebuild)
+    writer = open_writer(url, rebuild=rebuild)
     for post in posts:
         writer.add_post(post)
     writer.commit(files or {})
@@ -201,11 +201,12 @@ def test_delete_source_removes_its_posts_at_commit(url, corpus):
 
 
 def test_errors_say_what_to_do(node_url):
+    from searchkit.engine.opensearch import open_engine
     from searchkit.engine.opensearch.engine import OpenSearchEngine
     from searchkit.errors import IndexMissingError, SearchkitError
 
     with pytest.raises(IndexMissingError) as missing:
-        OpenSearchEngine(f"{node_url}/nothing-here")
+        open_engine(f"{node_url}/nothing-here")
     assert str(missing.value) == (f"{node_url}/nothing-here: no such index: "
                                   f"run searchkit index … --index {node_url}/nothing-here first")
     with pytest.raises(SearchkitError) as down:
@@ -217,22 +218,28 @@ def test_errors_say_what_to_do(node_url):
                               "(lowercase letters, digits and . _ + -, not starting with . _ + -)")
 
 
-def test_an_index_from_another_searchkit_schema_is_refused(node_url):
+def test_an_index_from_another_searchkit_schema_is_refused_for_reading_and_writing(node_url):
     from opensearchpy import OpenSearch
 
     from searchkit.engine.opensearch.engine import OpenSearchEngine
+    from searchkit.engine.opensearch.writer import OpenSearchWriter
     from searchkit.errors import IndexVersionError
 
     name = f"test-old-{uuid.uuid4().hex[:8]}"
     client = OpenSearch(node_url)
-    client.indices.create(index=name, body={"mappings": {"_meta": {"searchkit_schema": 0}}})
+    client.indices.create(index=f"{name}-1", body={"mappings": {"_meta": {"searchkit_schema": 0}},
+                                                   "aliases": {name: {}}})
     try:
-        with pytest.raises(IndexVersionError) as old:
-            OpenSearchEngine(f"{node_url}/{name}")
-        assert str(old.value) == (f"{node_url}/{name}: written by an older searchkit (schema 0): "
-                                  f"rebuild it with searchkit index … --index {node_url}/{name} --rebuild")
+        for open_index in (OpenSearchEngine, OpenSearchWriter):
+            with pytest.raises(IndexVersionError) as old:
+                open_index(f"{node_url}/{name}")
+            assert str(old.value) == (f"{node_url}/{name}: written by an older searchkit (schema 0): "
+                                      f"rebuild it with searchkit index … --index {node_url}/{name} --rebuild")
+        writer = OpenSearchWriter(f"{node_url}/{name}", rebuild=True)  # what the message says to do
+        writer.commit({})
+        assert OpenSearchEngine(f"{node_url}/{name}").stats().documents == 0
     finally:
-        client.indices.delete(index=name)
+        client.indices.delete(index=f"{name}-*")
         client.close()
 
 

@@ -25,7 +25,7 @@ from searchkit.engine.base import FileEntry, Writer
 from searchkit.engine.opensearch import connection
 from searchkit.engine.opensearch.documents import action
 from searchkit.engine.opensearch.engine import files_index
-from searchkit.engine.opensearch.settings import index_body
+from searchkit.engine.opensearch.settings import SCHEMA_VERSION, index_body
 from searchkit.errors import SearchkitError
 from searchkit.model import Document, Post
 
@@ -63,6 +63,8 @@ class OpenSearchWriter(Writer):
                 self._refresh_interval = None
             else:
                 self.index, self.new = current, False
+                mapping = self.client.indices.get_mapping(index=current)[current]["mappings"]
+                connection.check_version(mapping.get("_meta"), url, SCHEMA_VERSION)
                 got = self.client.indices.get_settings(index=current).get(current, {})
                 self._refresh_interval = got.get("settings", {}).get("index", {}).get("refresh_interval")
                 self.client.indices.put_settings(index=current, body={"index": {"refresh_interval": "-1"}})
@@ -143,8 +145,10 @@ class OpenSearchWriter(Writer):
                     "path": entry.path, "size": entry.size, "mtime_ns": entry.mtime_ns, "sha256": entry.sha256,
                     "post_ids": entry.post_ids, "clean": entry.clean, "generation": generation}}
                 for entry in files.values()), chunk_size=CHUNK_DOCS, max_retries=8)
+            self.client.indices.refresh(index=name)
             self.client.delete_by_query(index=name, body={"query": {"range": {"generation": {"lt": generation}}}},
-                                        conflicts="proceed", refresh=True)
+                                        conflicts="proceed")
+            self.client.indices.refresh(index=name)
             self._restore_refresh()
             self.client.indices.refresh(index=self.index)
             if self.new:
