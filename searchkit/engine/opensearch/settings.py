@@ -42,7 +42,13 @@ grows with the corpus); ``collapse`` groups flat hits but counts documents,
 not posts. Nested documents would make comments non-hits and force a whole
 post to be re-indexed when one comment changes. The cost of ``join``: routing
 on every write and delete (all by ``post_id``, which every document has) and
-global ordinals rebuilt at refresh.
+global ordinals rebuilt at refresh. Measured on one node (the shared corpora
+copied 20 times, 36,220 documents, a loaded 2-core machine): comments
+matching « merci » under articles matching « bitcoin » take 13 ms with
+``has_parent`` and 297 ms flat (article ids scanned, then a terms filter);
+articles with such a comment 24 ms with ``has_child``, 474 ms flat; the
+index is 1.4 % larger; bulk loading took 71 s with the join field and 41 s
+without (one run each, join first: not yet a reliable figure).
 
 >>> index_body()["mappings"]["properties"]["relation"]
 {'type': 'join', 'relations': {'article': 'comment'}}
