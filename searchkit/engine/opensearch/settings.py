@@ -48,7 +48,8 @@ matching « merci » under articles matching « bitcoin » take 13 ms with
 ``has_parent`` and 297 ms flat (article ids scanned, then a terms filter);
 articles with such a comment 24 ms with ``has_child``, 474 ms flat; the
 index is 1.4 % larger; bulk loading took 71 s with the join field and 41 s
-without (one run each, join first: not yet a reliable figure).
+without when the join index was loaded first, 52 s and 55 s the other way
+round: the machine's load decides, not the join field.
 
 >>> index_body()["mappings"]["properties"]["relation"]
 {'type': 'join', 'relations': {'article': 'comment'}}
