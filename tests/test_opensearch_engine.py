@@ -263,3 +263,25 @@ def test_a_cancelled_rebuild_leaves_the_index_as_it_was(url, corpus):
     assert not before.client.indices.exists(index=writer.index)
     after = OpenSearchEngine(url)
     assert (after.index, after.stats().documents) == (before.index, before.stats().documents)
+
+
+def test_a_document_opensearch_refuses_is_reported_and_the_others_written(node_url):
+    from dataclasses import replace
+
+    from searchkit.engine.opensearch import open_engine, open_writer
+    from searchkit.model import ARTICLE, COMMENT, Document, Post
+
+    url = f"{node_url}/test-refused-{uuid.uuid4().hex[:8]}"
+    article = Document(id="a1", kind=ARTICLE, post_id="a1", title="Titre", body="Corps", source="s.xml")
+    good = Document(id="a1-c1", kind=COMMENT, post_id="a1", title="Titre", body="Oui", source="s.xml")
+    bad = replace(good, id="a1-c2", number=2**40)  # beyond an integer field
+    refused = []
+    writer = open_writer(url)
+    writer.add_post(Post(article, [good, bad]), on_error=lambda doc, exc: refused.append((doc.id, str(exc))))
+    writer.commit({})
+    try:
+        assert [doc_id for doc_id, _ in refused] == ["a1-c2"]
+        assert refused[0][1].startswith("OpenSearch refused document a1-c2: failed to parse field [number]")
+        assert open_engine(url).stats().documents == 2
+    finally:
+        writer.client.indices.delete(index=f"{writer.alias}-*")
