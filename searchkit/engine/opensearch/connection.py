@@ -1,0 +1,104 @@
+"""An OpenSearch URL (``http://host:9200/blogs``) → a client and an index name, with errors that say what to do.
+
+The URL's path is the index name, which is an alias: each build writes a
+physical index ``<name>-<UTC time>`` and the alias is moved to it at commit,
+so a search never sees a half-built index. Credentials come from
+``SEARCHKIT_OPENSEARCH_USER`` / ``SEARCHKIT_OPENSEARCH_PASSWORD`` (or the URL's
+user part); TLS certificates are verified.
+
+>>> parse_url("http://127.0.0.1:9200/blogs")
+('http://127.0.0.1:9200', 'blogs', None)
+>>> parse_url("https://me:secret@search.example.org/archive/")
+('https://search.example.org:443', 'archive', ('me', 'secret'))
+>>> is_url("index/") or is_url("C:/index")
+False
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from searchkit.errors import IndexMissingError, IndexVersionError, SearchkitError
+
+# Lowercase, no leading - _ +, none of \ / * ? " < > | , # : or space (OpenSearch's rules).
+_INDEX_NAME = re.compile(r"^[a-z0-9][a-z0-9._+-]*$")
+
+
+def is_url(location: str) -> bool:
+    """True for an http(s) URL: the index is on OpenSearch, not in a folder."""
+    return location.startswith(("http://", "https://"))
+
+
+def parse_url(url: str) -> tuple[str, str, tuple[str, str] | None]:
+    """(server address, index name, credentials from the URL or None)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SearchkitError(f"{url}: not an OpenSearch URL (http://host:port/index)")
+    name = parts.path.strip("/")
+    if not name:
+        raise SearchkitError(f"{url}: the URL names no index (add it to the path: {url.rstrip('/')}/blogs)")
+    if not _INDEX_NAME.match(name):
+        raise SearchkitError(f"{url}: {name!r} cannot be an OpenSearch index name "
+                             "(lowercase letters, digits and . _ + -, not starting with . _ + -)")
+    port = parts.port or (443 if parts.scheme == "https" else 9200)
+    auth = (unquote(parts.username), unquote(parts.password or "")) if parts.username else None
+    return f"{parts.scheme}://{parts.hostname}:{port}", name, auth
+
+
+def client_for(url: str, ca_cert: str | None = None) -> tuple[Any, str]:
+    """An ``OpenSearch`` client for the server of ``url``, and the index name."""
+    from opensearchpy import OpenSearch
+
+    server, name, auth = parse_url(url)
+    user = os.environ.get("SEARCHKIT_OPENSEARCH_USER")
+    if user:
+        auth = (user, os.environ.get("SEARCHKIT_OPENSEARCH_PASSWORD", ""))
+    options: dict[str, Any] = {"timeout": 120, "max_retries": 2, "retry_on_timeout": True}
+    if auth:
+        options["http_auth"] = auth
+    if server.startswith("https://"):
+        options.update(verify_certs=True, ca_certs=ca_cert)
+    return OpenSearch(server, **options), name
+
+
+def physical_name(alias: str) -> str:
+    """A new physical index for the alias ``alias``, named after the time it was built."""
+    return f"{alias}-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S-%f')}"
+
+
+def translate(exc: Exception, url: str) -> SearchkitError:
+    """A client exception as a message for a person."""
+    from opensearchpy import exceptions as ex
+
+    if isinstance(exc, SearchkitError):
+        return exc
+    if isinstance(exc, ex.ConnectionError):
+        reason = getattr(exc, "info", None) or exc
+        return SearchkitError(f"{url}: the OpenSearch server does not answer ({_short(reason)})")
+    if isinstance(exc, ex.AuthenticationException):
+        return SearchkitError(f"{url}: authentication refused: set SEARCHKIT_OPENSEARCH_USER and "
+                              "SEARCHKIT_OPENSEARCH_PASSWORD")
+    if isinstance(exc, ex.AuthorizationException):
+        return SearchkitError(f"{url}: this user may not use the index")
+    if isinstance(exc, ex.NotFoundError):
+        return IndexMissingError(f"{url}: no such index: run searchkit index … --index {url} first")
+    if isinstance(exc, ex.TransportError):
+        return SearchkitError(f"{url}: OpenSearch refused the request: {_short(exc.error)} ({exc.status_code})")
+    return SearchkitError(f"{url}: {_short(exc)}")
+
+
+def check_version(mapping_meta: dict[str, Any] | None, url: str, expected: int) -> None:
+    """Refuse an index whose mapping was written by another searchkit schema."""
+    found = (mapping_meta or {}).get("searchkit_schema")
+    if found != expected:
+        what = "not a searchkit index" if found is None else f"written by an older searchkit (schema {found})"
+        raise IndexVersionError(f"{url}: {what}: rebuild it with searchkit index … --index {url} --rebuild")
+
+
+def _short(reason: object) -> str:
+    text = str(reason).strip().splitlines()[0] if str(reason).strip() else type(reason).__name__
+    return text[:200]

@@ -1,0 +1,269 @@
+"""The ``Engine`` on an OpenSearch index: searches, groups, counts, documents and vocabulary as cluster queries.
+
+Opened on a URL (``http://host:9200/blogs``), it resolves the alias to the
+physical index once, so every read sees the build that was current when the
+engine was opened, as a Whoosh searcher does (until a rebuild deletes that
+build: the engine then follows the alias to the new one). Grouping by post is a
+``collapse`` on ``post_id`` (posts ranked by their best hit, their matching
+documents as inner hits; a comment whose article the archive lost is still
+grouped); counts are composite aggregations, paged, so any number of authors
+or months is counted exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from searchkit.engine.base import Engine, FileEntry, Ranked, RankedPosts, Selection
+from searchkit.engine.opensearch import connection
+from searchkit.engine.opensearch.compile import selection_query
+from searchkit.engine.opensearch.documents import to_document
+from searchkit.engine.opensearch.settings import SCHEMA_VERSION
+from searchkit.errors import IndexMissingError, QueryError
+from searchkit.model import ARTICLE, COMMENT, Document
+from searchkit.records import Stats
+
+# from + size beyond this is refused by OpenSearch (index.max_result_window): page with search_after.
+WINDOW = 10_000
+PAGE = 1_000
+# Matching documents returned per post by ranked_posts (index.max_inner_result_window is set to it).
+INNER_HITS = 1_000
+# Composite aggregation keys by date period.
+PERIODS = {"month": ("month", "yyyy-MM"), "year": ("year", "yyyy")}
+BY_FIELDS = {"kind": "kind", "author": "author.raw", "source": "source"}
+
+
+def files_index(physical: str) -> str:
+    """The index holding the file state of the build ``physical``."""
+    return f"{physical}.files"
+
+
+class OpenSearchEngine(Engine):
+    """An open searchkit index on an OpenSearch cluster."""
+
+    name = "opensearch"
+
+    def __init__(self, url: str, ca_cert: str | None = None, client: Any = None):
+        self.location = url
+        self.client, self.alias = (client, connection.parse_url(url)[1]) if client else connection.client_for(
+            url, ca_cert)
+        self.index = self._resolve()
+
+    def _resolve(self) -> str:
+        """The physical index behind the alias; its mapping must be this searchkit's."""
+        try:
+            if self.client.indices.exists_alias(name=self.alias):
+                physical = sorted(self.client.indices.get_alias(name=self.alias))[-1]
+            elif self.client.indices.exists(index=self.alias):
+                physical = self.alias
+            else:
+                raise IndexMissingError(
+                    f"{self.location}: no such index: run searchkit index … --index {self.location} first")
+            mapping = self.client.indices.get_mapping(index=physical)[physical]["mappings"]
+        except Exception as exc:
+            raise connection.translate(exc, self.location) from exc
+        connection.check_version(mapping.get("_meta"), self.location, SCHEMA_VERSION)
+        return physical
+
+    def _search(self, body: dict[str, Any], **params: Any) -> dict[str, Any]:
+        from opensearchpy.exceptions import NotFoundError
+
+        try:
+            try:
+                return self.client.search(index=self.index, body=body, **params)
+            except NotFoundError:
+                # A rebuild moved the alias and deleted the index this engine
+                # was reading: follow the alias to the new build.
+                index, self.index = self.index, self._resolve()
+                if index == self.index:
+                    raise
+                return self.client.search(index=self.index, body=body, **params)
+        except Exception as exc:
+            raise connection.translate(exc, self.location) from exc
+
+    # --- ranked documents --------------------------------------------------
+
+    def ranked(self, sel: Selection, sort: str, limit: int | None, offset: int = 0) -> Ranked:
+        body = {"query": selection_query(sel), "sort": _sort(sort), "track_total_hits": True}
+        hits, total, exact = self._hits(body, limit, offset)
+        scored = sort == "relevance"
+        return Ranked([(to_document(h["_source"]), h["_score"] if scored else None) for h in hits], total, exact)
+
+    def _hits(self, body: dict[str, Any], limit: int | None, offset: int) -> tuple[list[dict], int, bool]:
+        """Hits ``offset`` to ``offset + limit`` (all when ``limit`` is None), the total and whether it is exact."""
+        if limit is not None and offset + limit <= WINDOW:
+            found = self._search({**body, "from": offset, "size": limit})
+            total = found["hits"]["total"]
+            return found["hits"]["hits"], total["value"], total["relation"] == "eq"
+        hits: list[dict] = []
+        total, exact, skipped = 0, True, 0
+        for n, page in enumerate(self._pages(body)):
+            if n == 0:
+                total, exact = page["hits"]["total"]["value"], page["hits"]["total"]["relation"] == "eq"
+            for hit in page["hits"]["hits"]:
+                if skipped < offset:
+                    skipped += 1
+                    continue
+                hits.append(hit)
+                if limit is not None and len(hits) >= limit:
+                    return hits, total, exact
+        return hits, total, exact
+
+    def _pages(self, body: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every page of a sorted search, with ``search_after`` (the sort ends with ``id``: a total order)."""
+        after = None
+        while True:
+            page = self._search({**body, "size": PAGE, **({"search_after": after} if after else {})})
+            hits = page["hits"]["hits"]
+            yield page
+            if len(hits) < PAGE:
+                return
+            after = hits[-1]["sort"]
+            body = {**body, "track_total_hits": False}  # counted on the first page
+
+    def ranked_posts(self, sel: Selection, sort: str, limit: int | None, offset: int = 0) -> RankedPosts:
+        query = selection_query(sel)
+        counted = self._search({"query": query, "size": 0, "track_total_hits": True,
+                                "aggs": {"posts": {"cardinality": {"field": "post_id", "precision_threshold": 40000}}}})
+        total = counted["hits"]["total"]
+        total_posts = counted["aggregations"]["posts"]["value"]
+        size = total_posts - offset if limit is None else limit
+        if offset + size > WINDOW:
+            raise QueryError(f"--group shows at most {WINDOW} posts on OpenSearch: narrow the search or use --limit")
+        scored = sort == "relevance"
+        body = {
+            "query": query, "sort": _sort(sort), "from": offset, "size": max(size, 0),
+            "collapse": {"field": "post_id", "inner_hits": {"name": "hits", "size": INNER_HITS, "sort": _sort(sort)}},
+        }
+        posts = []
+        for group in self._search(body)["hits"]["hits"] if size > 0 else []:
+            inner = group["inner_hits"]["hits"]["hits"]["hits"]
+            docs = [(to_document(h["_source"]), h["_score"] if scored else None) for h in inner]
+            posts.append((group["_source"]["post_id"], docs))
+        exact = total["relation"] == "eq" and total_posts < 40000
+        return RankedPosts(posts, total["value"], total_posts, exact)
+
+    # --- counts ------------------------------------------------------------
+
+    def count_by(self, sel: Selection, by: str) -> dict[str | None, dict[str, int]]:
+        source: dict[str, dict[str, Any]]
+        if by in PERIODS:
+            interval, fmt = PERIODS[by]
+            source = {"date_histogram": {"field": "date", "calendar_interval": interval, "format": fmt}}
+        elif by in BY_FIELDS:
+            source = {"terms": {"field": BY_FIELDS[by]}}
+        else:
+            raise QueryError(f"--by: unknown {by!r}: use one of kind, month, year, author, source")
+        next(iter(source.values()))["missing_bucket"] = True  # documents without a value: the key None
+        counts: dict[str | None, dict[str, int]] = {}
+        for bucket in self._composite(selection_query(sel), {"key": source}, {"kinds": {"terms": {"field": "kind"}}}):
+            kinds = {b["key"]: b["doc_count"] for b in bucket["kinds"]["buckets"]}
+            counts[bucket["key"]["key"]] = kinds
+        return counts
+
+    def _composite(self, query: dict, sources: dict, sub: dict | None = None) -> Iterator[dict[str, Any]]:
+        """Every bucket of a composite aggregation, page after page."""
+        after = None
+        while True:
+            agg: dict[str, Any] = {"size": PAGE, "sources": [{k: v} for k, v in sources.items()]}
+            if after:
+                agg["after"] = after
+            found = self._search({"query": query, "size": 0, "aggs": {
+                "keys": {"composite": agg, **({"aggs": sub} if sub else {})}}})["aggregations"]["keys"]
+            yield from found["buckets"]
+            after = found.get("after_key")
+            if not after or len(found["buckets"]) < PAGE:
+                return
+
+    # --- documents ---------------------------------------------------------
+
+    def document(self, doc_id: str) -> Document | None:
+        hits = self._search({"query": {"term": {"id": doc_id}}, "size": 1})["hits"]["hits"]
+        return to_document(hits[0]["_source"]) if hits else None
+
+    def post(self, post_id: str) -> list[Document]:
+        body = {"query": {"term": {"post_id": post_id}}, "sort": [{"id": "asc"}]}
+        found: list[Document] = []
+        after = None
+        while True:  # every document of a post lives in the shard its post_id routes to
+            page = self._search({**body, "size": PAGE, **({"search_after": after} if after else {})},
+                                routing=post_id)["hits"]["hits"]
+            found.extend(to_document(h["_source"]) for h in page)
+            if len(page) < PAGE:
+                return found
+            after = page[-1]["sort"]
+
+    def sources(self) -> list[str]:
+        buckets = self._composite({"match_all": {}}, {"source": {"terms": {"field": "source"}}})
+        return sorted(b["key"]["source"] for b in buckets)
+
+    def stats(self) -> Stats:
+        kinds = self._search({"size": 0, "aggs": {"kinds": {"terms": {"field": "kind"}}}})
+        counts = {b["key"]: b["doc_count"] for b in kinds["aggregations"]["kinds"]["buckets"]}
+        try:
+            store = self.client.indices.stats(index=self.index, metric="store")
+        except Exception as exc:
+            raise connection.translate(exc, self.location) from exc
+        size = store["indices"][self.index]["primaries"]["store"]["size_in_bytes"]
+        return Stats(articles=counts.get(ARTICLE, 0), comments=counts.get(COMMENT, 0), sources=self.sources(),
+                     index=self.location, index_bytes=size, schema_version=SCHEMA_VERSION, engine=self.name)
+
+    # --- vocabulary ----------------------------------------------------------
+
+    def doc_frequency(self, term: str) -> int:
+        query = {"bool": {"should": [{"term": {"title": term}}, {"term": {"body": term}}], "minimum_should_match": 1}}
+        try:
+            return self.client.count(index=self.index, body={"query": query})["count"]
+        except Exception as exc:
+            raise connection.translate(exc, self.location) from exc
+
+    def similar_terms(self, term: str, maxdist: int, prefix: int) -> list[str]:
+        # The term suggester reads the terms dictionary; it knows at most 2 edits.
+        options = {"max_edits": max(1, min(maxdist, 2)), "prefix_length": prefix, "suggest_mode": "always",
+                   "size": 100, "min_word_length": 1, "accuracy": 0.0, "string_distance": "levenshtein",
+                   "max_term_freq": 1_000_000_000, "min_doc_freq": 0}
+        suggest = {f: {"text": term, "term": {"field": f, **options}} for f in ("title", "body")}
+        found = self._search({"size": 0, "suggest": suggest})["suggest"]
+        similar = {o["text"] for f in suggest for entry in found[f] for o in entry["options"]}
+        if self.doc_frequency(term):
+            similar.add(term)
+        return sorted(similar)
+
+    def texts_with(self, term: str, limit: int) -> list[str]:
+        query = {"bool": {"should": [{"term": {"title": term}}, {"term": {"body": term}}], "minimum_should_match": 1}}
+        hits = self._search({"query": query, "size": limit, "_source": ["title", "body"]})["hits"]["hits"]
+        return [text for h in hits for text in (h["_source"].get("title"), h["_source"].get("body")) if text]
+
+    # --- writing -------------------------------------------------------------
+
+    def files(self) -> dict[str, FileEntry]:
+        name = files_index(self.index)
+        if not self.client.indices.exists(index=name):
+            return {}
+        found: dict[str, FileEntry] = {}
+        body = {"query": {"match_all": {}}, "sort": [{"path": "asc"}]}
+        after = None
+        while True:
+            page = self.client.search(index=name, body={**body, "size": PAGE, **(
+                {"search_after": after} if after else {})})["hits"]["hits"]
+            for h in page:
+                s = h["_source"]
+                found[s["path"]] = FileEntry(s["path"], s["size"], s["mtime_ns"], s["sha256"], s.get("post_ids", []),
+                                             s.get("clean", True))
+            if len(page) < PAGE:
+                return found
+            after = page[-1]["sort"]
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _sort(sort: str) -> list[dict[str, Any]]:
+    """Relevance, ``date`` (oldest first) or ``-date``; undated last; ties by id (a total order for paging)."""
+    if sort == "relevance":
+        return [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}]
+    if sort in ("date", "-date"):
+        order = "desc" if sort == "-date" else "asc"
+        return [{"date": {"order": order, "missing": "_last"}}, {"id": {"order": "asc"}}]
+    raise QueryError(f"--sort: unknown {sort!r}: use one of relevance, date, -date")

@@ -1,0 +1,185 @@
+"""The ``Writer`` for OpenSearch: posts streamed in bulk, a rebuild swapped in by alias, the file state beside it.
+
+Posts are sent in chunks with ``helpers.streaming_bulk`` (retries on 429
+with backoff), so searchkit's memory holds one chunk however large the
+corpus. Each document's ``_id`` is its stable id and its routing its post's
+id: running again overwrites, never duplicates. Refresh is off while
+writing, so nothing new is searchable until ``commit`` refreshes and puts
+refresh back as it was.
+
+A rebuild (or a first build) writes a new physical index and ``commit``
+moves the alias to it in one request, then deletes the old one: searches
+never see a half-built index, and ``cancel`` deletes the new index. An
+incremental run writes in place: ``cancel`` drops what was not sent yet, but
+what was sent becomes visible at the next refresh (OpenSearch has no
+rollback); the file state is not saved, so the next run reads those files
+again and puts the index right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from searchkit.engine.base import FileEntry, Writer
+from searchkit.engine.opensearch import connection
+from searchkit.engine.opensearch.documents import action
+from searchkit.engine.opensearch.engine import files_index
+from searchkit.engine.opensearch.settings import SCHEMA_VERSION, index_body
+from searchkit.errors import SearchkitError
+from searchkit.model import Document, Post
+
+CHUNK_DOCS = 500
+CHUNK_BYTES = 8 * 1024 * 1024
+
+FILES_MAPPING = {
+    "dynamic": "strict",
+    "properties": {
+        "path": {"type": "keyword"}, "size": {"type": "long"}, "mtime_ns": {"type": "long"},
+        "sha256": {"type": "keyword"}, "post_ids": {"type": "keyword", "index": False}, "clean": {"type": "boolean"},
+        "generation": {"type": "long"},
+    },
+}
+
+
+class OpenSearchWriter(Writer):
+    """Writes one searchkit index on OpenSearch; see the module for what ``commit`` and ``cancel`` mean."""
+
+    def __init__(self, url: str, rebuild: bool = False, ca_cert: str | None = None, client: Any = None,
+                 shards: int = 1, replicas: int = 0):
+        self.url = url
+        self.client, self.alias = (client, connection.parse_url(url)[1]) if client else connection.client_for(
+            url, ca_cert)
+        self._buffer: list[tuple[dict[str, Any], Document, Callable | None]] = []
+        self._bytes = 0
+        self.sent = 0
+        try:
+            current = self._current()
+            if current is None or rebuild:
+                self.index, self.new = connection.physical_name(self.alias), True
+                body = index_body(shards, replicas)
+                body["settings"]["index"]["refresh_interval"] = "-1"
+                self.client.indices.create(index=self.index, body=body)
+                self._refresh_interval = None
+            else:
+                self.index, self.new = current, False
+                mapping = self.client.indices.get_mapping(index=current)[current]["mappings"]
+                connection.check_version(mapping.get("_meta"), url, SCHEMA_VERSION)
+                got = self.client.indices.get_settings(index=current).get(current, {})
+                self._refresh_interval = got.get("settings", {}).get("index", {}).get("refresh_interval")
+                self.client.indices.put_settings(index=current, body={"index": {"refresh_interval": "-1"}})
+        except Exception as exc:
+            raise connection.translate(exc, url) from exc
+
+    def _current(self) -> str | None:
+        """The physical index the alias points to, None when there is none yet."""
+        if self.client.indices.exists_alias(name=self.alias):
+            return sorted(self.client.indices.get_alias(name=self.alias))[-1]
+        if self.client.indices.exists(index=self.alias):
+            raise SearchkitError(f"{self.url}: {self.alias!r} is an index, not the alias searchkit writes through: "
+                                 "delete it or choose another name")
+        return None
+
+    # --- writing ---------------------------------------------------------------
+
+    def delete_source(self, source: str) -> None:
+        self._flush()  # what was added before stays ordered before the delete
+        try:
+            self.client.delete_by_query(index=self.index, body={"query": {"term": {"source": source}}},
+                                        conflicts="proceed", refresh=False, params={"slices": "auto"})
+        except Exception as exc:
+            raise connection.translate(exc, self.url) from exc
+
+    def add_post(self, post: Post, on_error: Callable[[Document, Exception], None] | None = None) -> None:
+        for doc in post.documents:
+            act = action(doc, self.index)
+            self._buffer.append((act, doc, on_error))
+            self._bytes += len(doc.body) + len(doc.title) + 200
+        if len(self._buffer) >= CHUNK_DOCS or self._bytes >= CHUNK_BYTES:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Send the buffered documents; a document OpenSearch refuses is reported, not fatal."""
+        if not self._buffer:
+            return
+        from opensearchpy import helpers
+
+        by_id = {act["_id"]: (doc, on_error) for act, doc, on_error in self._buffer}
+        actions = [act for act, _, _ in self._buffer]
+        self._buffer, self._bytes = [], 0
+        try:
+            for ok, item in helpers.streaming_bulk(
+                self.client, actions, chunk_size=CHUNK_DOCS, max_chunk_bytes=CHUNK_BYTES, max_retries=8,
+                initial_backoff=1, max_backoff=30, raise_on_error=False, yield_ok=False,
+            ):
+                if ok:
+                    continue
+                result = next(iter(item.values()))
+                doc, on_error = by_id[result["_id"]]
+                reason = (result.get("error") or {}).get("reason", "refused")
+                problem = SearchkitError(f"OpenSearch refused document {doc.id}: {reason}")
+                if on_error is None:
+                    raise problem
+                on_error(doc, problem)
+        except SearchkitError:
+            raise
+        except Exception as exc:
+            raise connection.translate(exc, self.url) from exc
+        self.sent += len(actions)
+
+    # --- commit / cancel -------------------------------------------------------------
+
+    def commit(self, files: dict[str, FileEntry]) -> None:
+        from opensearchpy import helpers
+
+        self._flush()
+        try:
+            name = files_index(self.index)
+            if not self.client.indices.exists(index=name):
+                self.client.indices.create(index=name, body={
+                    "settings": {"index": {"number_of_shards": 1, "number_of_replicas": 0}},
+                    "mappings": FILES_MAPPING})
+            generation = self._next_generation(name)
+            helpers.bulk(self.client, ({
+                "_index": name, "_id": entry.path, "_source": {
+                    "path": entry.path, "size": entry.size, "mtime_ns": entry.mtime_ns, "sha256": entry.sha256,
+                    "post_ids": entry.post_ids, "clean": entry.clean, "generation": generation}}
+                for entry in files.values()), chunk_size=CHUNK_DOCS, max_retries=8)
+            self.client.indices.refresh(index=name)
+            self.client.delete_by_query(index=name, body={"query": {"range": {"generation": {"lt": generation}}}},
+                                        conflicts="proceed")
+            self.client.indices.refresh(index=name)
+            self._restore_refresh()
+            self.client.indices.refresh(index=self.index)
+            if self.new:
+                self._swap()
+        except Exception as exc:
+            raise connection.translate(exc, self.url) from exc
+
+    def _restore_refresh(self) -> None:
+        """Refresh as it was before this writer (the default, 1 s, for a new index)."""
+        self.client.indices.put_settings(index=self.index, body={"index": {"refresh_interval": self._refresh_interval}})
+
+    def _next_generation(self, name: str) -> int:
+        found = self.client.search(index=name, body={"size": 0, "aggs": {"g": {"max": {"field": "generation"}}}})
+        return int(found["aggregations"]["g"]["value"] or 0) + 1
+
+    def _swap(self) -> None:
+        """Move the alias to the new index in one request, then delete the indices it leaves."""
+        old = sorted(self.client.indices.get_alias(name=self.alias)) if self.client.indices.exists_alias(
+            name=self.alias) else []
+        actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": self.alias}} for i in old]
+        actions.append({"add": {"index": self.index, "alias": self.alias}})
+        self.client.indices.update_aliases(body={"actions": actions})
+        for i in old:
+            self.client.indices.delete(index=f"{i},{files_index(i)}", ignore_unavailable=True)
+
+    def cancel(self) -> None:
+        self._buffer, self._bytes = [], 0
+        try:
+            if self.new:
+                self.client.indices.delete(index=f"{self.index},{files_index(self.index)}", ignore_unavailable=True)
+            else:
+                self._restore_refresh()
+        except Exception as exc:
+            raise connection.translate(exc, self.url) from exc
