@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import ipaddress
-import signal
-import socket
 import sys
-import threading
-import time
-import webbrowser
+from typing import TYPE_CHECKING
 
 import click
 
 from searchkit.errors import SearchkitError
+
+if TYPE_CHECKING:
+    import socket
+
+# The server's own modules (sockets, threads, the browser) are imported when it
+# starts: every other searchkit command imports this module to list `serve`.
 
 
 class ServeError(SearchkitError):
@@ -24,6 +25,8 @@ def is_loopback(host: str) -> bool:
     >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("::1"), is_loopback("0.0.0.0")
     (True, True, True, False)
     """
+    import ipaddress
+
     if host == "localhost":
         return True
     try:
@@ -34,6 +37,8 @@ def is_loopback(host: str) -> bool:
 
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket, bound here so a taken port is one clear message (and ``--port 0`` picks a free one)."""
+    import socket
+
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         family, kind, proto, _, address = infos[0]
@@ -67,6 +72,11 @@ def serve(location, host, port, open_browser):
       searchkit serve --index index/
       searchkit serve --port 0 --open
     """
+    import signal
+    import threading
+    import time
+    import webbrowser
+
     import uvicorn
 
     from searchkit.web.app import create_app
