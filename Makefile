@@ -20,6 +20,12 @@ setup: $(BIN)/searchkit
 demo: setup
 	$(BIN)/searchkit index corpus/ --index index/
 	$(BIN)/searchkit search '"Privacy Shield"' --index index/
+	$(BIN)/searchkit count 'kind:article OR kind:comment' --by year --index index/
+	@echo
+	@echo "Next, try (the command is $(BIN)/searchkit, or run '. $(BIN)/activate' first):"
+	@echo "  $(BIN)/searchkit search 'Java NOT Scala' --index index/          # hits grouped by post"
+	@echo "  $(BIN)/searchkit show ID --thread --index index/                 # an ID from the search"
+	@echo "  $(BIN)/searchkit serve --index index/                            # the same in a browser"
 
 lint: setup
 	$(BIN)/ruff check searchkit tests benchmarks eval

@@ -232,12 +232,14 @@ def bench_size(label: str, size: int, work: Path, repeat: int) -> dict:
 
     # Indexing: a fresh `searchkit index` process, then FTS5 in a fresh process.
     index_dir = work / f"index-{label}"
-    wall, rss, code, err, cpu, rss_sum = run_with_rss([*SEARCHKIT, "index", str(corpus_dir), "--index", str(index_dir), "--rebuild"])
+    wall, rss, code, err, cpu, rss_sum = run_with_rss(
+        [*SEARCHKIT, "index", str(corpus_dir), "--index", str(index_dir), "--rebuild"])
     if code != 0:
         print(err, file=sys.stderr)
         raise SystemExit(f"searchkit index failed with exit code {code}")
     db = work / f"fts5-{label}.db"
-    f_wall, f_rss, f_code, f_err, f_cpu, f_rss_sum = run_with_rss([sys.executable, __file__, "--fts5-build", str(corpus_dir), str(db)])
+    f_wall, f_rss, f_code, f_err, f_cpu, f_rss_sum = run_with_rss(
+        [sys.executable, __file__, "--fts5-build", str(corpus_dir), str(db)])
     if f_code != 0:
         print(f_err, file=sys.stderr)
         raise SystemExit("FTS5 build failed")
@@ -258,15 +260,16 @@ def bench_size(label: str, size: int, work: Path, repeat: int) -> dict:
     with open_archive(index_dir) as s:
         for name, text, kind, match, snippets in QUERIES:
             if snippets:
-                ours = timed(lambda: s.search(text, Filters(kind=kind), limit=10), repeat)
+                ours = timed(lambda text=text, kind=kind: s.search(text, Filters(kind=kind), limit=10), repeat)
             else:
                 real = sk_api.snippet
                 sk_api.snippet = lambda *a, **k: []  # ranking and stored fields only
                 try:
-                    ours = timed(lambda: s.search(text, Filters(kind=kind), limit=10), repeat)
+                    ours = timed(lambda text=text, kind=kind: s.search(text, Filters(kind=kind), limit=10), repeat)
                 finally:
                     sk_api.snippet = real
-            theirs = timed(lambda: fts5_query(con, match, kind, snippets), repeat)
+            theirs = timed(lambda match=match, kind=kind, snippets=snippets: fts5_query(con, match, kind, snippets),
+                           repeat)
             row(name, p50(ours[0]) * 1000, p50(theirs[0]) * 1000, "ms p50",
                 cpu=(p50(ours[1]) * 1000, p50(theirs[1]) * 1000))
             row(name + " (p95)", p95(ours[0]) * 1000, p95(theirs[0]) * 1000, "ms p95")

@@ -118,7 +118,7 @@ def build(size: int, out_dir: Path, source: Path, seed: int = 2026) -> Manifest:
     # About 1 document in 1,000 holds the phrase, half of them articles
     # (an article in ~50, a comment in ~2,000); the exact count is in the manifest.
     plant_rate = {False: 0.02, True: 0.0005}
-    authors = [f"{f} {l}" for f in FIRST_NAMES for l in LAST_NAMES]
+    authors = [f"{first} {last}" for first in FIRST_NAMES for last in LAST_NAMES]
     m = Manifest(size=size, seed=seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob("posts-*.jsonl"):

@@ -1,4 +1,4 @@
-"""Writes eval/judgments.json: each judged query, its criterion, and the documents judged relevant.
+r"""Writes eval/judgments.json: each judged query, its criterion, and the documents judged relevant.
 
 How the judgments were made: for each query a need was written from reading
 the corpora, and a case-insensitive criterion (regular expressions over an
@@ -12,11 +12,16 @@ photo » in alienlebarge:6117), and a first version with plain spaces missed
 them. Run from the repository root:
 ``.venv/bin/python eval/make_judgments.py``.
 """
-import sys, re, json
+import json
+import re
+import sys
 from pathlib import Path
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from wxr_minimal import read_posts
 from pathlib import Path
+
+from wxr_minimal import read_posts
+
 docs=[]
 for f in ["alienlebarge-wordpress.xml","bitcoinfrance-wordpress.xml","thecoffeeworkshop-wordpress.xml"]:
     for p in read_posts(Path(__file__).resolve().parents[2] / "shared" / "corpora" / f):
@@ -68,7 +73,8 @@ Q = [
 ]
 out = []
 for qid, query, kind, typ, need, musts, nots, excluded, read in Q:
-    rx = [re.compile(p, re.I) for p in musts]; nx = [re.compile(p, re.I) for p in nots]
+    rx = [re.compile(p, re.I) for p in musts]
+    nx = [re.compile(p, re.I) for p in nots]
     matched = [d.id for d in docs if (kind is None or d.kind == kind) and all(r.search(text(d)) for r in rx) and not any(r.search(text(d)) for r in nx)]
     bad = set(excluded) - set(matched)
     assert not bad, (qid, bad)

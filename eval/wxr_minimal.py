@@ -81,7 +81,8 @@ def read_posts(path: Path) -> list[Post]:
                 continue
             number += 1
             comments.append(Document(
-                id=f"{post_id}#c{c.findtext('wp:comment_id', namespaces=ns)}", kind=COMMENT, post_id=post_id, title=title,
+                id=f"{post_id}#c{c.findtext('wp:comment_id', namespaces=ns)}", kind=COMMENT, post_id=post_id,
+                title=title,
                 body=body, source=source, author=c.findtext("wp:comment_author", namespaces=ns),
                 date=_date(c.findtext("wp:comment_date", namespaces=ns)), number=number,
                 meta={"wp_comment_id": c.findtext("wp:comment_id", namespaces=ns)},

@@ -9,7 +9,8 @@ pytest_plugins = ["opensearch_node"]
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TESTS = Path(__file__).resolve().parent
-CORPUS = ROOT / "corpus"
+# The seed sample alone (corpus/ also holds the demo's WXR export): the corpus most tests index.
+CORPUS = Path(__file__).resolve().parent / "fixtures" / "seed"
 SHARED = ROOT.parent / "shared"
 SAMPLE = CORPUS / "000_caa8075c1ef2035a.txt"
 CORPORA = SHARED / "corpora"

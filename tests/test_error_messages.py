@@ -9,8 +9,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from conftest import CORPUS, FIXTURES
+
 from searchkit.cli import main
 
 

@@ -191,5 +191,5 @@ class Engine(ABC):
         """Whether the index still is at the commit this engine reads (a long-lived reader reopens when not)."""
         return True
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027  (optional: an engine holding nothing open has nothing to do)
         """Release what the engine holds open."""

@@ -94,7 +94,7 @@ def plan(known: dict[str, FileEntry], files: list, roots: list[Path], blind: lis
         p.to_read.append(cf)
         if cf.source not in known:
             p.new.add(cf.source)
-        elif old.path != path and os.path.exists(old.path):
+        elif old is not None and old.path != path and os.path.exists(old.path):
             p.shadowed.append((cf.source, old.path))  # another file, still there, same source
     abs_roots = [os.path.abspath(r) for r in roots if r.exists()]
     abs_blind = [os.path.abspath(b) for b in blind]

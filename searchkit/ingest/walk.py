@@ -142,7 +142,8 @@ def _walk(paths: list[Path], summary: Summary) -> Iterator[CorpusFile]:
                     continue
                 if not stat.S_ISREG(mode):
                     # Reading a FIFO or a device blocks or never ends, holding the writer lock.
-                    summary.warnings.append(f"{_display(path, root)}: {special_kind(mode)}, not a file to read; skipped")
+                    summary.warnings.append(
+                        f"{_display(path, root)}: {special_kind(mode)}, not a file to read; skipped")
                     continue
                 yield CorpusFile(path, source)
 

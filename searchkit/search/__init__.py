@@ -1,1 +1,1 @@
-"""Engine-neutral search work the API does around an engine: selections, snippets, posts, threads, timelines, suggestions."""
+"""Engine-neutral work the API does around an engine: thread order, timelines, did-you-mean."""

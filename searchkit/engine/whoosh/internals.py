@@ -22,6 +22,7 @@ import queue
 import signal
 import sys
 import types
+from typing import Any
 
 from searchkit.errors import IndexWriteError, SearchkitError
 
@@ -64,10 +65,10 @@ def check_whoosh_version(found: str) -> None:
     """Refuse a Whoosh this module was not written for.
 
     >>> check_whoosh_version("2.7.5")
-    >>> check_whoosh_version("2.7.4")
+    >>> check_whoosh_version("2.7.4")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    searchkit.errors.SearchkitError: searchkit needs whoosh-reloaded 2.7.5 and found 2.7.4: run `pip install 'whoosh-reloaded==2.7.5'`
+    searchkit.errors.SearchkitError: searchkit needs whoosh-reloaded 2.7.5 and found 2.7.4: run `pip install ...`
     """
     if found != WHOOSH_VERSION:
         raise SearchkitError(f"searchkit needs whoosh-reloaded {WHOOSH_VERSION} and found {found}: "
@@ -292,6 +293,14 @@ class _ChunkedPostingPool(PostingPool):
 class _FastFlush:
     """Mixin for a Whoosh ``SegmentWriter``: chunked spills, in-memory lengths at flush."""
 
+    # What the SegmentWriter this is mixed into provides.
+    pool: Any
+    perdocwriter: Any
+    per_document_reader: Any
+    codec: Any
+    fieldwriter: Any
+    schema: Any
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if type(self.pool) is PostingPool and not self.pool.runs:
@@ -354,6 +363,8 @@ class _JobFileTask(SubWriterTask):
 class ParallelWriter(_FastFlush, MpWriter):
     """``MpWriter`` with job files in the shared index folder (see module doc)."""
 
+    docbuffer: list  # MpWriter's buffer of (code, fields) pairs not yet sent to a worker
+
     def _new_task(self):
         task = _JobFileTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
                             self.subargs, self.multisegment)
@@ -369,7 +380,8 @@ class ParallelWriter(_FastFlush, MpWriter):
             self._enqueue()
 
     def _enqueue(self):
-        docbuffer, self.docbuffer = self.docbuffer, []
+        docbuffer: list = self.docbuffer
+        self.docbuffer = []
         filename = f"{self.indexname}_{random_name(16)}{JOB_EXT}"
         with self.storage.create_file(filename).raw_file() as f:
             for item in docbuffer:
@@ -410,7 +422,7 @@ class ParallelWriter(_FastFlush, MpWriter):
         for _ in self.tasks:
             self._put(None)
         finalsegments = self._merge_segments(mergetype, optimize, merge)
-        results = []
+        results: list[tuple] = []
         while len(results) < len(self.tasks):
             try:
                 results.append(self.resultqueue.get(timeout=1))

@@ -36,7 +36,7 @@ class PostLayout:
     def comments_of(self, articles: set[int]) -> set[int]:
         """The live documents after each of ``articles`` up to the next article."""
         is_deleted = self.searcher.reader().is_deleted
-        found = set()
+        found: set[int] = set()
         for article in articles:
             i = bisect_right(self.articles, article)
             stop = self.articles[i] if i < len(self.articles) else self.end

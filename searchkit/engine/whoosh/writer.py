@@ -159,7 +159,8 @@ class WriteSession(BaseWriteSession):
 
     def remember(self, files: dict[str, FileEntry]) -> None:
         """Record touched-but-identical files' new stat data, the index itself unchanged."""
-        current = manifest.load(self.index_dir) or manifest.Manifest(generation=storage.latest_generation(self.index_dir))
+        current = manifest.load(self.index_dir) \
+            or manifest.Manifest(generation=storage.latest_generation(self.index_dir))
         current.files = files
         manifest.save(current, self.index_dir)
 
