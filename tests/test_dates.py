@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from searchkit.dates import parse_date
+from searchkit.readers.dates import parse_date
 
 
 def test_french_date_with_wordpress_time_in_hours_and_minutes():

@@ -3,9 +3,10 @@
 import re
 
 from conftest import FIXTURES, SHARED
+
 from searchkit.cli import main
-from searchkit.encoding import declared_charset, decode
 from searchkit.readers import FileReport, read_file
+from searchkit.readers.encoding import declared_charset, decode
 
 HTML = FIXTURES / "html"
 REAL = SHARED / "corpora" / "html"
@@ -37,7 +38,7 @@ def test_unknown_charset_label_is_ignored():
 
 
 def test_bom_beats_declared_charset():
-    text, used = decode(b"\xef\xbb\xbf" + "Noël".encode("utf-8"), "iso-8859-1")
+    text, used = decode(b"\xef\xbb\xbf" + "Noël".encode(), "iso-8859-1")
     assert (text, used) == ("Noël", "utf-8-sig")
 
 
@@ -47,7 +48,7 @@ def test_declared_latin1_is_read_as_windows_1252():
 
 
 def test_valid_utf8_wins_over_a_wrong_latin1_declaration():
-    text, used = decode("l’été".encode("utf-8"), "iso-8859-1")
+    text, used = decode("l’été".encode(), "iso-8859-1")
     assert (text, used) == ("l’été", "utf-8")
 
 

@@ -38,10 +38,10 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from searchkit.dates import parse_date
-from searchkit.encoding import clean_text, decode, declared_charset, is_probably_binary, normalise_label
 from searchkit.errors import InputError
 from searchkit.model import ARTICLE, COMMENT, Document, Post, comment_id_for, post_id_for
+from searchkit.readers.dates import parse_date
+from searchkit.readers.encoding import clean_text, declared_charset, decode, is_probably_binary, normalise_label
 from searchkit.readers.htmltext import element_to_text
 
 # An element is a comment when its id is a comment anchor (WordPress
@@ -325,6 +325,7 @@ def announced_comment_count(root) -> int | None:
 
 def _number(el) -> str:
     m = _COMMENT_ID.match(el.get("id") or "")
+    assert m is not None  # only called on comment elements
     return next(g for g in m.groups() if g)
 
 
@@ -610,7 +611,7 @@ def _densest(root):
         if parent is not None:
             scores[parent] = scores.get(parent, 0) + len(text_of(p))
     if scores:
-        return max(scores, key=scores.get)
+        return max(scores, key=lambda el: scores[el])
     body = root.find("body")
     return body if body is not None else root
 

@@ -27,9 +27,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from searchkit.encoding import clean_text, decode
 from searchkit.errors import InputError
 from searchkit.model import ARTICLE, COMMENT, Document, Post, comment_id_for, post_id_for
+from searchkit.readers.encoding import clean_text, decode
 from searchkit.readers.htmltext import html_to_text
 
 OPTIONAL_STRINGS = ("url", "author", "date", "id")
@@ -93,7 +93,7 @@ def record_to_post(record, source: str, lineno: int, report) -> Post:
     """
     if not isinstance(record, dict):
         raise LineError(f"a JSON object was expected, not {_json_type(record)}")
-    title = _string(record, "title", required=True)
+    title = _string(record, "title", required=True) or ""
     if not title.strip():
         raise LineError('"title" is empty')
     body = _body(record)
@@ -143,7 +143,7 @@ def _comments(records: list, article: Document, where: str, report) -> list[Docu
             by_key.setdefault(rec["id"], doc.id)
         docs.append(doc)
         parents.append(rec.get("parent") or None)
-    for doc, parent in zip(docs, parents):
+    for doc, parent in zip(docs, parents, strict=True):
         if parent is None:
             continue
         doc.parent_id = by_key.get(parent)

@@ -23,9 +23,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from searchkit.encoding import clean_text, decode, is_probably_binary
 from searchkit.errors import InputError
 from searchkit.model import ARTICLE, COMMENT, Document, Post, comment_id_for, post_id_for
+from searchkit.readers.encoding import clean_text, decode, is_probably_binary
 
 _VIEWS = re.compile(r"^\s*([\d\s.,\u00a0\u202f]+?)\s*total views?\b", re.IGNORECASE)
 _COUNT_HEADER = re.compile(
@@ -144,6 +144,6 @@ def parse(text: str, source: str, report) -> Post:
 def _starts_list(lines: list[str], i: int) -> bool:
     """A comment list starts with ``1.`` and runs to the end of the page."""
     m = _COMMENT_START.match(lines[i])
-    return bool(m) and m.group(2) == "1" and all(
+    return m is not None and m.group(2) == "1" and all(
         is_blank(line) or line[:1] in " \t\u00a0" or is_furniture(line) for line in lines[i:]
     )

@@ -19,9 +19,9 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from searchkit.encoding import is_probably_binary
 from searchkit.errors import InputError
 from searchkit.model import Post
+from searchkit.readers.encoding import is_probably_binary
 from searchkit.readers.html import parse_page
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -90,7 +90,7 @@ def _html_page(record, report) -> tuple[str, str, bytes] | None:
         return None
     status = record.http_headers.get_statuscode() or ""
     content_type = record.http_headers.get_header("Content-Type") or ""
-    if not content_type.split(";")[0].strip().lower() in HTML_TYPES:
+    if content_type.split(";")[0].strip().lower() not in HTML_TYPES:
         return None
     if not status.startswith("2"):
         report.skip(f"HTTP {status} response")

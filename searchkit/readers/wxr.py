@@ -37,9 +37,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from searchkit.encoding import clean_text, is_probably_binary
 from searchkit.errors import InputError
 from searchkit.model import ARTICLE, COMMENT, Document, Post, comment_id_for, post_id_for
+from searchkit.readers.encoding import clean_text, is_probably_binary
 from searchkit.readers.htmltext import html_to_text
 
 ARTICLE_TYPES = ("post", "page")
@@ -165,7 +165,8 @@ def item_to_post(item, source: str, report, taken: set[str] | None = None) -> Po
     """One ``<item>`` as a Post, or None (and a skip counted) if it is not indexed."""
     fields: dict[str, etree._Element] = {}
     comments = []
-    categories, tags = [], []
+    categories: list[str] = []
+    tags: list[str] = []
     for child in item:
         if not isinstance(child.tag, str):
             continue
@@ -184,9 +185,11 @@ def item_to_post(item, source: str, report, taken: set[str] | None = None) -> Po
     post_type = text("wp:post_type").strip() or "post"
     status = text("wp:status").strip() or "publish"
     if post_type not in ARTICLE_TYPES:
-        return _leave_out(post_type, comments, report)
+        _leave_out(post_type, comments, report)
+        return None
     if status != "publish":
-        return _leave_out(status, comments, report)
+        _leave_out(status, comments, report)
+        return None
 
     wp_id = text("wp:post_id").strip()
     title = _plain(text("title"))

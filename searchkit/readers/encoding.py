@@ -98,7 +98,7 @@ def declared_charset(data: bytes, content_type: str | None = None) -> str | None
              if label and normalise_label(label)]
     for label in found:
         try:
-            data.decode(normalise_label(label))
+            data.decode(normalise_label(label) or label)
             return label
         except (UnicodeDecodeError, LookupError):
             continue
@@ -140,8 +140,9 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
         pass
     if _mostly_utf8(data):
         return data.decode("utf-8", errors=_CP1252_FALLBACK), "utf-8+cp1252"
-    for name in (normalise_label(declared), "cp1252"):
-        if name and name != "utf-8":
+    for candidate in (normalise_label(declared), "cp1252"):
+        if candidate and candidate != "utf-8":
+            name = candidate
             try:
                 return data.decode(name), name
             except (UnicodeDecodeError, LookupError):
@@ -163,8 +164,9 @@ def _mostly_utf8(data: bytes) -> bool:
     return in_sequences > 0 and in_sequences >= len(_HIGH_BYTE.findall(data)) - in_sequences
 
 
-def _cp1252_for_invalid_utf8(exc: UnicodeDecodeError) -> tuple[str, int]:
+def _cp1252_for_invalid_utf8(exc: UnicodeError) -> tuple[str, int]:
     """Codec error handler: bytes that are not UTF-8 read as Windows-1252."""
+    assert isinstance(exc, UnicodeDecodeError)  # registered for decoding only
     bad = exc.object[exc.start:exc.end]
     return bad.decode("cp1252", errors="replace"), exc.end
 
