@@ -23,7 +23,8 @@ class Document:
     ``id`` is stable across re-indexing (derived from the source file and the
     post's and comment's positions). ``post_id`` is the article's id; an
     article's ``post_id`` is its own id. ``parent_id`` is the comment a reply
-    answers, when the archive keeps threads.
+    answers, when the archive keeps threads. ``categories`` and ``tags`` are
+    the blog's own (WordPress categories and tags), on articles only.
     """
 
     id: str
@@ -38,6 +39,8 @@ class Document:
     number: int | None = None
     parent_id: str | None = None
     meta: dict = field(default_factory=dict)
+    categories: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -141,7 +141,7 @@ def test_article_fields_come_from_title_creator_post_date_and_link(privacy_post)
     assert a.author == "claire"
     assert a.date.isoformat() == "2016-07-12T09:30:00"
     assert a.url == "https://carnet-donnees.example.fr/2016/07/privacy-shield/"
-    assert a.meta["categories"] == ["Droit"] and a.meta["tags"] == ["RGPD"]
+    assert a.categories == ["Droit"] and a.tags == ["RGPD"]
 
 
 def test_entities_inside_cdata_are_decoded(privacy_post):

@@ -28,6 +28,10 @@ ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "asc
 # control character except tab and newline.
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# A lone UTF-16 surrogate (JSON's "\ud800") is no character: no UTF-8 encoder
+# takes it, so stored text holding one would break every output.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
 _MOJIBAKE_HINT = re.compile(r"[ÃÂâ][\x80-\xbf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ ¡-¿]")
 
 
@@ -214,6 +218,19 @@ def repair_mojibake(text: str) -> str:
     return ftfy.fix_encoding(text)
 
 
+def replace_surrogates(text: str) -> str:
+    """Every lone surrogate code point replaced with U+FFFD.
+
+    >>> replace_surrogates("a\\udc80b") == "a\\ufffdb"
+    True
+    """
+    return _SURROGATE.sub(REPLACEMENT, text) if has_surrogates(text) else text
+
+
+def has_surrogates(text: str) -> bool:
+    return _SURROGATE.search(text) is not None
+
+
 def clean_text(text: str) -> str:
     """Text fit to index and show: mojibake repaired, no control characters.
 
@@ -222,7 +239,10 @@ def clean_text(text: str) -> str:
 
     >>> clean_text("rouge \\x1b[31mALERTE\\x1b[0m fin\\x07")
     'rouge ALERTE fin'
+    >>> clean_text("avant \\ud800 après")
+    'avant \ufffd après'
     """
+    text = replace_surrogates(text)
     text = repair_mojibake(text)
     if "\x1b" in text:
         text = _ANSI.sub("", text)

@@ -40,6 +40,7 @@ from lxml import etree
 from searchkit.errors import InputError
 from searchkit.model import ARTICLE, COMMENT, Document, Post, comment_id_for, post_id_for
 from searchkit.readers.encoding import clean_text, is_probably_binary
+from searchkit.readers.files import open_regular, read_head
 from searchkit.readers.htmltext import html_to_text
 
 ARTICLE_TYPES = ("post", "page")
@@ -61,8 +62,14 @@ _WS = re.compile(r"\s+")
 
 def read(path: Path, source: str, report) -> Iterator[Post]:
     refuse_dtd(path, source)
+    with open_regular(path, source) as fh:
+        yield from _read_items(fh, source, report)
+
+
+def _read_items(fh, source: str, report) -> Iterator[Post]:
+    """The posts of an open export, streamed item by item."""
     context = etree.iterparse(
-        str(path), events=("end",), tag="item", recover=True, resolve_entities=False,
+        fh, events=("end",), tag="item", recover=True, resolve_entities=False,
         no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True,
     )
     items = 0
@@ -115,8 +122,7 @@ def refuse_dtd(path: Path, source: str) -> None:
     No WordPress export has one, and a DTD is how XML bombs ("billion laughs")
     and external entities (``file:///etc/passwd``) get in.
     """
-    with open(path, "rb") as fh:
-        head = fh.read(PROLOG_BYTES)
+    head = read_head(path, source, PROLOG_BYTES)
     if is_probably_binary(head):
         raise InputError(f"{source}: binary content, not a WordPress export (WXR)")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -174,7 +180,14 @@ def item_to_post(item, source: str, report, taken: set[str] | None = None) -> Po
         if key == "wp:comment":
             comments.append(child)
         elif key == "category":
-            (tags if child.get("domain") == "post_tag" else categories).append(_plain(_text(child)))
+            # WordPress writes its categories and tags so; plain RSS has no domain
+            # (a category); post formats and menus are not the author's words.
+            domain = child.get("domain") or "category"
+            name = _plain(_text(child))
+            if name and domain in ("category", "post_tag"):
+                found = categories if domain == "category" else tags
+                if name not in found:
+                    found.append(name)
         else:
             fields.setdefault(key, child)
 
@@ -205,14 +218,10 @@ def item_to_post(item, source: str, report, taken: set[str] | None = None) -> Po
     # A plain RSS feed read as an export has its text in <description>.
     body = wordpress_html_to_text(text("content:encoded") or text("description"))
     meta: dict = {"wp_post_id": wp_id, "post_type": post_type}
-    if categories:
-        meta["categories"] = categories
-    if tags:
-        meta["tags"] = tags
     article = Document(
         id=post_id, kind=ARTICLE, post_id=post_id, title=title, body=body, source=source,
         author=_plain(text("dc:creator")) or None, date=wordpress_date(text("wp:post_date")),
-        url=link, meta=meta,
+        url=link, meta=meta, categories=categories, tags=tags,
     )
     return Post(article, read_comments(comments, article, report))
 

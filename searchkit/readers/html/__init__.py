@@ -36,6 +36,7 @@ from pathlib import Path
 from searchkit.errors import InputError
 from searchkit.model import ARTICLE, COMMENT, Document, Post, comment_id_for, post_id_for
 from searchkit.readers.encoding import clean_text, is_probably_binary
+from searchkit.readers.files import read_page
 from searchkit.readers.html.article import clean_container, find_author, find_content, find_date, find_title
 from searchkit.readers.html.comments import announced_comment_count, extract_comments, strip_comment_sections
 from searchkit.readers.html.tree import canonical_url, decode_page, parse_tree
@@ -46,7 +47,7 @@ __all__ = ["parse_page", "read"]
 
 def read(path: Path, source: str, report) -> Iterator[Post]:
     """The post of a saved page file (the reader ``readers.read_file`` calls)."""
-    data = path.read_bytes()
+    data = read_page(path, source, report)
     if is_probably_binary(data):
         raise InputError(f"{source}: binary content, not an HTML page")
     yield from parse_page(data, source, report)
@@ -64,7 +65,7 @@ def parse_page(data: bytes, source: str, report, url: str | None = None,
     """
     label = label or source
     text, encoding = decode_page(data, label, report, content_type)
-    root = parse_tree(text)
+    root = parse_tree(text, label, report)
     if root is None:
         raise InputError(f"{label}: no HTML could be parsed")
     page_url = clean_text(url or canonical_url(root, data) or "").strip() or None

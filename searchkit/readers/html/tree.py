@@ -10,6 +10,8 @@ from lxml import etree
 from searchkit.readers.encoding import clean_text, declared_charset, decode, normalise_label
 
 _GLUED = ("related", "sidebar", "widget", "breadcrumb", "sharing")
+# libxml2's nesting limit with XML_PARSE_HUGE (huge_tree); 256 without it.
+MAX_DEPTH = 2048
 _XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SAVED_FROM = (
     re.compile(rb"<!--\s*Mirrored from\s+(\S+?)\s+by HTTrack", re.IGNORECASE),
@@ -28,19 +30,25 @@ def decode_page(data: bytes, label: str, report, content_type: str | None = None
     return text, used
 
 
-def parse_tree(text: str):
+def parse_tree(text: str, label: str = "", report=None):
     """An lxml tree of the page; None if libxml2 finds no element at all.
 
     The text is handed over as UTF-8 bytes with that encoding forced: lxml
     refuses a str holding an encoding declaration, and a ``<meta charset>``
-    must not re-decode text already decoded.
+    must not re-decode text already decoded. ``huge_tree`` lifts libxml2's
+    default depth limit of 256 (a page of 400 comments, each leaving a
+    ``<div>`` unclosed, nests deeper) to ``MAX_DEPTH``; past that, libxml2
+    stops the page, and the loss is reported as an error.
     """
     parser = lxml.html.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True,
-                                  remove_pis=True, recover=True)
+                                  remove_pis=True, recover=True, huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+        root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
+    if report is not None and any("Excessive depth" in e.message for e in parser.error_log):
+        report.error(f"{label}: elements nested more than {MAX_DEPTH} deep (unclosed tags?); the HTML "
+                     f"parser stops there, so the rest of the page is lost")
     for el in list(root.iter("script", "style", "noscript", "template", "svg")):
         drop(el)
     # libxml2 keeps control characters that entities spell (``&#27;[31m``) in
