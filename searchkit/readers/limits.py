@@ -34,6 +34,11 @@ MAX_JSON_LINE_BYTES = 32 * 1024 * 1024
 # decompression bomb, and the rest of the file is not read.
 MAX_PAYLOAD_BYTES = MAX_PAGE_BYTES
 
+# A gzip-compressed WARC whose record declares more than this many times the
+# whole file's size (and more than MAX_PAYLOAD_BYTES) is a bomb: text and HTML
+# compress 5 to 10 times, gzip at most ~1,000 times (only on repeated bytes).
+MAX_INFLATE_RATIO = 100
+
 
 def mib(n: int) -> str:
     """A size in bytes as people read it.
