@@ -69,7 +69,7 @@ def read(path: Path, source: str, report) -> Iterator[Post]:
 def _read_items(fh, source: str, report) -> Iterator[Post]:
     """The posts of an open export, streamed item by item."""
     context = etree.iterparse(
-        fh, events=("end",), tag="item", recover=True, resolve_entities=False,
+        fh, events=("end",), tag=("item", "{*}comment"), recover=True, resolve_entities=False,
         no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True,
     )
     items = 0
@@ -77,10 +77,21 @@ def _read_items(fh, source: str, report) -> Iterator[Post]:
     # truncated file is closed by recovery, not by its end tag, and is dropped.
     held: tuple[Post, int] | None = None
     taken: set[str] = set()  # post ids given so far: two items never share one
+    # The comments of the item being read, as plain fields: each <wp:comment>
+    # leaves the tree once read, so a post with 50,000 comments never holds
+    # them all as elements.
+    comments: list[dict[str, str]] = []
     try:
         for _, item in context:
+            if item.tag != "item":
+                parent = item.getparent()
+                if parent is not None and parent.tag == "item" and _key(item) == "wp:comment":
+                    comments.append({_key(f): _text(f) for f in item if isinstance(f.tag, str)})
+                    parent.remove(item)
+                continue
             items += 1
-            post = item_to_post(item, source, report, taken)
+            post = item_to_post(item, source, report, taken, comments)
+            comments = []
             line = item.sourceline or 0
             # Free what is parsed so far: memory stays flat however big the export.
             item.clear()
@@ -167,10 +178,15 @@ def report_damage(error_log, source: str, report) -> int | None:
     return damage[0].line
 
 
-def item_to_post(item, source: str, report, taken: set[str] | None = None) -> Post | None:
-    """One ``<item>`` as a Post, or None (and a skip counted) if it is not indexed."""
+def item_to_post(item, source: str, report, taken: set[str] | None = None,
+                 comments: list[dict[str, str]] | None = None) -> Post | None:
+    """One ``<item>`` as a Post, or None (and a skip counted) if it is not indexed.
+
+    ``comments`` are its ``<wp:comment>`` elements already read as fields
+    (``wp:comment_id`` → text); any still in the item are read here.
+    """
     fields: dict[str, etree._Element] = {}
-    comments = []
+    comments = comments if comments is not None else []
     categories: list[str] = []
     tags: list[str] = []
     for child in item:
@@ -178,7 +194,7 @@ def item_to_post(item, source: str, report, taken: set[str] | None = None) -> Po
             continue
         key = _key(child)
         if key == "wp:comment":
-            comments.append(child)
+            comments.append({_key(f): _text(f) for f in child if isinstance(f.tag, str)})
         elif key == "category":
             # WordPress writes its categories and tags so; plain RSS has no domain
             # (a category); post formats and menus are not the author's words.
@@ -223,7 +239,7 @@ def item_to_post(item, source: str, report, taken: set[str] | None = None) -> Po
         author=_plain(text("dc:creator")) or None, date=wordpress_date(text("wp:post_date")),
         url=link, meta=meta, categories=categories, tags=tags,
     )
-    return Post(article, read_comments(comments, article, report))
+    return Post(article, read_comments(comments, article, report))  # empties ``comments``
 
 
 def _leave_out(reason: str, comments: list, report) -> None:
@@ -232,12 +248,12 @@ def _leave_out(reason: str, comments: list, report) -> None:
         report.skip("comment on a left-out item", len(comments))
 
 
-def read_comments(elements, article: Document, report) -> list[Document]:
+def read_comments(fields: list[dict[str, str]], article: Document, report) -> list[Document]:
     """The approved reader comments of one post, numbered, replies linked to parents."""
-    kept: list[tuple[dict[str, str], Document]] = []
+    kept: list[tuple[str, Document]] = []  # (wp:comment_parent, comment)
     by_wp_id: dict[str, str] = {}
-    for el in elements:
-        c = {_key(f): _text(f) for f in el if isinstance(f.tag, str)}
+    for i, c in enumerate(fields):
+        fields[i] = {}  # the raw fields go as soon as read: a post's comments are not held twice
         ctype = c.get("wp:comment_type", "").strip()
         approved = c.get("wp:comment_approved", "1").strip()
         if ctype not in COMMENT_TYPES:
@@ -259,9 +275,8 @@ def read_comments(elements, article: Document, report) -> list[Document]:
         )
         if wp_id:
             by_wp_id[wp_id] = doc.id
-        kept.append((c, doc))
-    for c, doc in kept:
-        parent = c.get("wp:comment_parent", "").strip()
+        kept.append((c.get("wp:comment_parent", "").strip(), doc))
+    for parent, doc in kept:
         if parent and parent != "0":
             doc.parent_id = by_wp_id.get(parent)
             if doc.parent_id is None:  # answers a pingback or an unapproved comment

@@ -66,6 +66,7 @@ def parse_page(data: bytes, source: str, report, url: str | None = None,
     label = label or source
     text, encoding = decode_page(data, label, report, content_type)
     root = parse_tree(text, label, report)
+    del text  # the tree holds the page now: a big page is not kept twice
     if root is None:
         raise InputError(f"{label}: no HTML could be parsed")
     page_url = clean_text(url or canonical_url(root, data) or "").strip() or None

@@ -110,6 +110,25 @@ def text_of(el) -> str:
     return " ".join(el.text_content().split())
 
 
+def short_text(el, limit: int) -> str | None:
+    """``text_of(el)`` if it is shorter than ``limit`` characters, else None, without building it whole.
+
+    >>> import lxml.html
+    >>> short_text(lxml.html.fromstring("<p>12  <b>Commentaires</b></p>"), 150)
+    '12 Commentaires'
+    >>> short_text(lxml.html.fromstring("<p>" + "mot " * 100 + "</p>"), 150) is None
+    True
+    """
+    parts, length = [], 0
+    for piece in el.itertext():
+        length += len(piece)
+        if length > 8 * limit:  # white space collapses, but not by that much
+            return None
+        parts.append(piece)
+    text = " ".join("".join(parts).split())
+    return text if len(text) < limit else None
+
+
 def with_class(root, name: str) -> list:
     return root.xpath(f"descendant-or-self::*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]")
 
