@@ -37,7 +37,14 @@ from searchkit.errors import InputError
 from searchkit.model import ARTICLE, COMMENT, Document, Post, comment_id_for, post_id_for
 from searchkit.readers.encoding import clean_text, is_probably_binary
 from searchkit.readers.files import read_page
-from searchkit.readers.html.article import clean_container, find_author, find_content, find_date, find_title
+from searchkit.readers.html.article import (
+    clean_container,
+    find_author,
+    find_content,
+    find_date,
+    find_terms,
+    find_title,
+)
 from searchkit.readers.html.comments import announced_comment_count, extract_comments, strip_comment_sections
 from searchkit.readers.html.tree import canonical_url, decode_page, parse_tree
 from searchkit.readers.htmltext import element_to_text
@@ -79,6 +86,7 @@ def parse_page(data: bytes, source: str, report, url: str | None = None,
         elsewhere = " (comments shown on other pages are not in this file)" if announced > items else ""
         report.warn(f"{label}: the page announces {announced} comments, {items} found{elsewhere}")
     strip_comment_sections(root)
+    categories, tags = find_terms(root)
     body_el, shown = find_content(root)
     if shown > 1:
         report.warn(f"{label}: the page shows {shown} posts (a home or archive page?); only the longest is read")
@@ -88,7 +96,8 @@ def parse_page(data: bytes, source: str, report, url: str | None = None,
     if not title and not body:
         report.warn(f"{label}: no article found in the page")
     article = Document(id=post_id, kind=ARTICLE, post_id=post_id, title=title, body=body, source=source,
-                       author=author, date=date, url=page_url, meta={"encoding": encoding})
+                       author=author, date=date, url=page_url, meta={"encoding": encoding},
+                       categories=categories, tags=tags)
     ids = {c.element: comment_id_for(post_id, n) for n, c in enumerate(comments, start=1)}
     docs = [
         Document(id=ids[c.element], kind=COMMENT, post_id=post_id, title=title, body=c.body, source=source,

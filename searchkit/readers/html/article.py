@@ -171,3 +171,58 @@ def find_author(root) -> str | None:
             if m:
                 return clean_text(m.group(1).strip())
     return None
+
+
+# Where a blog lists other posts' terms (tag clouds, related posts): not this article's.
+_STATES = frozenset(("no", "has", "with", "without"))
+_ELSEWHERE = frozenset("widget sidebar related relatedposts yarpp crp tagcloud cloud".split())
+
+
+def find_terms(root) -> tuple[list[str], list[str]]:
+    """The article's categories and tags, as WordPress and Open Graph markup give them.
+
+    WordPress links a post's categories with ``rel="category tag"`` and its
+    tags with ``rel="tag"``; Open Graph has ``article:section`` and
+    ``article:tag``. Links in sidebars, tag clouds and related posts belong
+    to other posts and are left out (comments are already out of the tree).
+
+    >>> import lxml.html
+    >>> find_terms(lxml.html.fromstring(
+    ...     '<div><p>Texte</p><a rel="category tag">Droit</a> <a rel="tag">RGPD</a> <a rel="tag">RGPD</a>'
+    ...     '<aside class="widget"><a rel="tag">Autre</a></aside></div>'))
+    (['Droit'], ['RGPD'])
+    """
+    categories: list[str] = []
+    tags: list[str] = []
+    for a in root.iter("a"):
+        rel = (a.get("rel") or "").lower().split()
+        if "tag" not in rel or _in_furniture(a):
+            continue
+        _add(categories if "category" in rel else tags, text_of(a))
+    for m in root.iter("meta"):
+        prop = (m.get("property") or "").lower()
+        if prop in ("article:tag", "article:section"):
+            _add(categories if prop == "article:section" else tags, m.get("content") or "")
+    return categories, tags
+
+
+def _in_furniture(el) -> bool:
+    """Inside an aside, a nav, or an element named as a widget, sidebar, cloud or related posts.
+
+    A class saying what a page has or has not (``kenta-no-sidebar``,
+    ``has-sidebar``) names no place.
+    """
+    for a in el.iterancestors():
+        if a.tag in ("aside", "nav"):
+            return True
+        for token in [*(a.get("class") or "").split(), a.get("id") or ""]:
+            parts = re.split(r"[-_]", token.lower())
+            if any(part in _ELSEWHERE and (i == 0 or parts[i - 1] not in _STATES) for i, part in enumerate(parts)):
+                return True
+    return False
+
+
+def _add(terms: list[str], name: str) -> None:
+    name = clean_text(" ".join(name.split()))
+    if name and name not in terms:
+        terms.append(name)
