@@ -92,7 +92,8 @@ def test_no_control_character_comes_out_of_a_page():
 
 def test_no_control_character_is_printed_by_search(runner, tmp_path):
     ix = tmp_path / "ix"
-    assert runner.invoke(main, ["index", str(HTML / "mojibake-and-control-chars.html"), "--index", str(ix)]).exit_code == 0
+    page = HTML / "mojibake-and-control-chars.html"
+    assert runner.invoke(main, ["index", str(page), "--index", str(ix)]).exit_code == 0
     result = runner.invoke(main, ["search", "rouge", "--index", str(ix)])
     assert result.exit_code == 0
     assert "rouge" in result.stdout

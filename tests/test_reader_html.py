@@ -7,10 +7,10 @@ SOURCES.txt (counted there with BeautifulSoup, not with this reader).
 import re
 from datetime import datetime
 
+from conftest import FIXTURES, SHARED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, SHARED
 from searchkit.cli import main
 from searchkit.errors import InputError
 from searchkit.readers import FileReport, read_file
@@ -346,7 +346,8 @@ FRAGMENTS = st.sampled_from([
     "<time datetime='2020-13-45T99:99'>", "<dl id='comments-block'><dt id='c123'>", "<dd>", "&#27;[31m",
     "<div class='comments-body'>", "<span class='comments-post'>Posted by: ", "<script>x", "<!--", "-->",
     "<?xml version='1.0' encoding='utf-16'?>", "<meta property='og:url' content='http://a.example/",
-    "<!-- Mirrored from a.example/\x1b[2J by HTTrack -->", "'>", "19 avril 2013 à 22 h 09 min", "\x1b]0;titre\x07", "\x00",
+    "<!-- Mirrored from a.example/\x1b[2J by HTTrack -->", "'>", "19 avril 2013 à 22 h 09 min", "\x1b]0;titre\x07",
+    "\x00",
 ])
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 

@@ -3,11 +3,10 @@
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, SAMPLE
 
 from searchkit.errors import InputError
 from searchkit.readers import FileReport, read_file
-
-from conftest import FIXTURES, SAMPLE
 
 DUMPS = FIXTURES / "pagedump"
 

@@ -5,10 +5,10 @@ import io
 import json
 
 import pytest
+from conftest import SHARED
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from conftest import SHARED
 from searchkit.cli import main
 from searchkit.readers import FileReport, read_file
 
@@ -141,8 +141,10 @@ def test_gzip_content_encoding_is_undone(tmp_path):
 
 def test_error_responses_are_left_out_and_counted(tmp_path):
     path = write_warc(tmp_path / "mixed.warc.gz", [
-        response("http://cafe.example.fr/absent", b"<html><body><p>Not Found</p></body></html>", status="404 Not Found"),
-        response("http://cafe.example.fr/", b"<html><body><div class='entry-content'><p>Ouvert</p></div></body></html>"),
+        response("http://cafe.example.fr/absent", b"<html><body><p>Not Found</p></body></html>",
+                 status="404 Not Found"),
+        response("http://cafe.example.fr/",
+                 b"<html><body><div class='entry-content'><p>Ouvert</p></div></body></html>"),
     ])
     posts, report = read_warc(path)
     assert [p.article.url for p in posts] == ["http://cafe.example.fr/"]

@@ -6,12 +6,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, SHARED, TESTS
 
 from searchkit.cli import main
 from searchkit.errors import InputError
 from searchkit.readers import FileReport, read_file
 from searchkit.readers.htmltext import html_to_text
-from conftest import FIXTURES, SHARED, TESTS
 
 CORPORA = SHARED / "corpora"
 WXR = FIXTURES / "wxr"
@@ -231,7 +231,8 @@ def test_unsafe_xml_is_named_and_the_rest_indexed(runner, tmp_path):
 
 def test_doctype_text_inside_a_post_is_not_mistaken_for_a_dtd(tmp_path):
     text = (WXR / "small-blog.xml").read_text("utf-8").replace(
-        "Écrivez-moi&nbsp;!", "Écrivez-moi&nbsp;! Un gabarit commence par &lt;!DOCTYPE html&gt;<!DOCTYPE html>")  # in CDATA
+        # in CDATA
+        "Écrivez-moi&nbsp;!", "Écrivez-moi&nbsp;! Un gabarit commence par &lt;!DOCTYPE html&gt;<!DOCTYPE html>")
     path = tmp_path / "blog.xml"
     path.write_text(text, "utf-8")
     posts, report = read(path)

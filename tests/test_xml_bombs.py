@@ -9,10 +9,9 @@ import sys
 import time
 
 import pytest
+from conftest import CLI_WITH_PEAK_RSS, FIXTURES, TESTS
 
 from searchkit.index import stored_documents
-
-from conftest import CLI_WITH_PEAK_RSS, FIXTURES, TESTS
 
 HOSTILE = FIXTURES / "hostile"
 BOMBS = ["billion-laughs.xml", "quadratic-blowup.xml", "external-entity.xml", "late-doctype-bomb.xml"]

@@ -90,7 +90,7 @@ def read(path: Path, source: str, report) -> Iterator[Post]:
     post = parse(text, source, report)
     for head, lost in cut:
         # The document holding a cut line is marked with its full length for the warning.
-        doc = next((d for d in post.documents if head in d.body or head in d.title), None)
+        doc = next((d for d in post.documents if head and (head in d.body or head in d.title)), None)
         if doc is not None:
             doc.meta["full_length"] = doc.meta.get("full_length", len(doc.body)) + lost
         else:
@@ -102,7 +102,7 @@ def read(path: Path, source: str, report) -> Iterator[Post]:
 def _read_bounded(path: Path, source: str, report) -> tuple[bytes, list[tuple[str, int]]]:
     """The file's bytes with each line cut to ``MAX_LINE_BYTES``, at most ``MAX_PAGE_BYTES`` in all.
 
-    Also, for each cut line, the start of its text (to find its document
+    Also, for each cut line, the end of what was kept (to find its document
     later) and how many bytes were dropped.
     """
     chunks: list[bytes] = []
@@ -116,7 +116,8 @@ def _read_bounded(path: Path, source: str, report) -> tuple[bytes, list[tuple[st
         chunks.append(line)
         total += len(line)
         if lost:
-            cut.append((line[:200].decode("utf-8", "ignore")[:40].strip(), lost))
+            # The end of what was kept is in its document's text, whatever began the line ("  2. ").
+            cut.append((line[-200:].decode("utf-8", "ignore")[-40:].strip(), lost))
     return b"".join(chunks), cut
 
 
