@@ -7,6 +7,7 @@ SOURCES.txt (counted there with BeautifulSoup, not with this reader).
 import re
 from datetime import datetime
 
+import pytest
 from conftest import FIXTURES, SHARED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -400,3 +401,27 @@ def test_cli_names_a_binary_html_file_and_indexes_the_rest(runner, tmp_path):
     assert "Traceback" not in result.output
     found = runner.invoke(main, ["search", '"Cloud Act"', "--index", str(tmp_path / "ix")])
     assert found.exit_code == 0
+
+
+def test_categories_and_tags_come_from_the_post_not_from_sidebars_or_related_posts(tmp_path):
+    page = tmp_path / "billet.html"
+    page.write_text(
+        '<html><head><title>Billet</title><meta property="article:tag" content="CNIL">'
+        '<meta property="article:section" content="Actualité"></head><body>'
+        '<main class="kenta-no-sidebar"><article><h1>Billet</h1><div class="entry-content"><p>Texte.</p></div>'
+        '<footer class="entry-footer"><a rel="category tag" href="/c/droit">Droit</a> '
+        '<a rel="tag" href="/t/rgpd">RGPD</a> <a rel="tag" href="/t/cnil">CNIL</a></footer></article>'
+        '<div class="related-posts"><a rel="category tag" href="/c/sport">Sport</a></div></main>'
+        '<aside><a rel="tag" href="/t/autre">Autre</a></aside>'
+        '<div class="tag-cloud"><a rel="tag" href="/t/nuage">Nuage</a></div></body></html>', "utf-8")
+    post, _ = read_page(page)
+    assert post.article.categories == ["Droit", "Actualité"]
+    assert post.article.tags == ["RGPD", "CNIL"]
+
+
+@pytest.mark.shared
+def test_real_wordpress_page_gives_its_categories_and_tags():
+    post, _ = read_page(REAL / "armetiz.info" / "desactiver-wifi-freebox-sdk_index.html")
+    assert post.article.categories == ["Javascript"]
+    assert post.article.tags == ["Cron", "Domotique", "Freebox", "Libre", "NodeJS", "npm", "Programmation",
+                                 "Projet", "SDK"]

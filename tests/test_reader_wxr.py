@@ -349,3 +349,33 @@ def test_two_items_with_the_same_post_id_are_both_indexed_apart(tmp_path):
     item_line = text[: text.index("<title>À propos")].count("\n")  # the <item> line above it
     assert report.warnings == [f"merged.xml: line {item_line}: post key '12' used twice; "
                                "both items indexed"]
+
+
+def test_categories_and_tags_are_read_once_each_and_formats_and_menus_left_out(tmp_path):
+    item = ('<category domain="category" nicename="droit"><![CDATA[Droit]]></category>'
+            '<category domain="post_tag" nicename="rgpd"><![CDATA[RGPD]]></category>'
+            '<category domain="post_tag" nicename="rgpd"><![CDATA[RGPD]]></category>'
+            '<category domain="post_tag" nicename="cnil"><![CDATA[CNIL &amp; vie privée]]></category>'
+            '<category domain="post_format" nicename="post-format-aside"><![CDATA[Aside]]></category>'
+            '<category domain="nav_menu" nicename="menu"><![CDATA[Menu]]></category>'
+            '<category>Sans domaine</category>')
+    path = tmp_path / "blog.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"'
+        ' xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><item><title>Billet</title>'
+        f'{item}<content:encoded><![CDATA[Texte]]></content:encoded><wp:post_id>1</wp:post_id>'
+        '<wp:status>publish</wp:status><wp:post_type>post</wp:post_type>'
+        '<wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_content>Oui</wp:comment_content>'
+        '<wp:comment_approved>1</wp:comment_approved></wp:comment></item></channel></rss>', "utf-8")
+    (post,), _ = read(path)
+    assert post.article.categories == ["Droit", "Sans domaine"]
+    assert post.article.tags == ["RGPD", "CNIL & vie privée"]
+    assert (post.comments[0].categories, post.comments[0].tags) == ([], [])  # articles only
+
+
+@pytest.mark.shared
+def test_real_export_gives_its_categories_and_tags():
+    posts, _ = read(CORPORA / "bitcoinfrance-wordpress.xml")
+    assert sum(1 for p in posts if p.article.categories) == 78  # of 88 (pages have none)
+    assert sum(1 for p in posts if p.article.tags) == 47
+    assert all("post-format" not in c.lower() for p in posts for c in p.article.categories)
