@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from conftest import FIXTURES, SHARED
 
 from searchkit.cli import main
@@ -52,6 +53,7 @@ def test_valid_utf8_wins_over_a_wrong_latin1_declaration():
     assert (text, used) == ("l’été", "utf-8")
 
 
+@pytest.mark.shared
 def test_real_page_declared_latin1_but_cp1252_gives_curly_apostrophe():
     post, _ = read_post(REAL / "ouseful-mt" / "014803.html")
     gary = next(c for c in post.comments if c.author == "Gary Lewis")
@@ -59,6 +61,7 @@ def test_real_page_declared_latin1_but_cp1252_gives_curly_apostrophe():
     assert not any(CONTROL.search(c.body) for c in post.comments)
 
 
+@pytest.mark.shared
 def test_real_true_latin1_page_gives_jean_noel():
     post, _ = read_post(REAL / "ouseful-mt" / "012696.html")
     assert "Jean-Noël" in [c.author for c in post.comments]

@@ -51,6 +51,7 @@ def max_depth(post):
 
 # --- the nine real pages -----------------------------------------------------------------------
 
+@pytest.mark.shared
 def test_starbound_familiers_wordpress_legacy_threaded():
     post, report = read_page(REAL / "starbound-fr.net" / "familiers_index.html")
     assert len(post.comments) == 81
@@ -75,6 +76,7 @@ def test_starbound_familiers_wordpress_legacy_threaded():
     assert not report.errors and not report.skipped and not report.warnings  # « 81 Commentaires » matched
 
 
+@pytest.mark.shared
 def test_starbound_furious_koala_many_comments():
     post, _ = read_page(REAL / "starbound-fr.net" / "la-mise-jour-v-furious-koala_index.html")
     assert len(post.comments) == 97
@@ -87,6 +89,7 @@ def test_starbound_furious_koala_many_comments():
     assert "Commentaires récents" not in post.article.body
 
 
+@pytest.mark.shared
 def test_domo_octoprint_html5_markup_and_pingback_left_out():
     post, report = read_page(REAL / "domo.easter.fr" / "octoprint-et-domoticz_index.html")
     assert len(post.comments) == 36
@@ -110,6 +113,7 @@ def test_domo_octoprint_html5_markup_and_pingback_left_out():
     assert "Hi, I’m" not in body  # author box
 
 
+@pytest.mark.shared
 def test_domo_vigicrue_first_item_is_a_pingback_and_deep_reply_keeps_emoji():
     post, report = read_page(REAL / "domo.easter.fr" / "vigicrue-v3-beta_index.html")
     assert len(post.comments) == 15
@@ -123,6 +127,7 @@ def test_domo_vigicrue_first_item_is_a_pingback_and_deep_reply_keeps_emoji():
     assert "A la fin du confinement" not in post.article.body  # related post card
 
 
+@pytest.mark.shared
 def test_armetiz_freebox_custom_theme_without_usual_classes():
     post, _ = read_page(REAL / "armetiz.info" / "desactiver-wifi-freebox-sdk_index.html")
     assert len(post.comments) == 28
@@ -144,6 +149,7 @@ def test_armetiz_freebox_custom_theme_without_usual_classes():
     assert "123456789" not in body  # code listing line numbers
 
 
+@pytest.mark.shared
 def test_armetiz_windows7_flat_comments():
     post, _ = read_page(REAL / "armetiz.info" / "windows-7-pas-acces-internet_index.html")
     assert len(post.comments) == 24
@@ -154,6 +160,7 @@ def test_armetiz_windows7_flat_comments():
     assert "Random Posts" not in post.article.body
 
 
+@pytest.mark.shared
 def test_blogger_hidden_comments_are_read():
     post, _ = read_page(REAL / "lafuiteautourdumonde.com" / "joyeux-noel-et-bonne-annee.html")
     assert len(post.comments) == 16
@@ -171,6 +178,7 @@ def test_blogger_hidden_comments_are_read():
     assert "Les plus populaires" not in body and "totalThumbs" not in body
 
 
+@pytest.mark.shared
 def test_movable_type_cost_of_learning():
     post, _ = read_page(REAL / "ouseful-mt" / "014803.html")
     assert len(post.comments) == 3
@@ -186,6 +194,7 @@ def test_movable_type_cost_of_learning():
     assert "Quirk. Strangeness. Charm." not in body and "Posted by ajh59" not in body
 
 
+@pytest.mark.shared
 def test_movable_type_geo_twitter():
     post, _ = read_page(REAL / "ouseful-mt" / "012696.html")
     assert len(post.comments) == 3
@@ -369,6 +378,7 @@ def test_any_markup_gives_a_post_or_a_clear_error_and_no_control_characters(part
 
 # --- through the CLI ---------------------------------------------------------------------------
 
+@pytest.mark.shared
 def test_cli_indexes_the_real_pages_with_their_counts(runner, tmp_path):
     ix = tmp_path / "ix"
     sites = sorted(str(d) for d in REAL.iterdir() if d.is_dir())  # not SOURCES.txt
@@ -381,6 +391,7 @@ def test_cli_indexes_the_real_pages_with_their_counts(runner, tmp_path):
     assert '"comments": 303' in stats.stdout
 
 
+@pytest.mark.shared
 def test_cli_finds_a_real_comment_phrase(runner, tmp_path):
     ix = tmp_path / "ix"
     assert runner.invoke(main, ["index", str(REAL / "armetiz.info"), "--index", str(ix)]).exit_code == 0

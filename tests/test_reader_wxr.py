@@ -44,12 +44,14 @@ def privacy_post(small_blog):
 
 # --- the real exports -------------------------------------------------------------------------
 
+@pytest.mark.shared
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_real_export_gives_exact_article_and_comment_counts(name):
     posts, _ = read(CORPORA / name)
     assert (len(posts), sum(len(p.comments) for p in posts)) == EXPECTED[name]
 
 
+@pytest.mark.shared
 def test_bitcoinfrance_keeps_its_107_replies_pointing_at_existing_comments():
     posts, _ = read(CORPORA / "bitcoinfrance-wordpress.xml")
     replies = 0
@@ -62,6 +64,7 @@ def test_bitcoinfrance_keeps_its_107_replies_pointing_at_existing_comments():
     assert replies == 107
 
 
+@pytest.mark.shared
 def test_alienlebarge_counts_what_it_leaves_out_by_reason():
     _, report = read(CORPORA / "alienlebarge-wordpress.xml")
     # SOURCES.md: 30 pingbacks/trackbacks, 4 unapproved comments, 15 drafts (and 2 pending posts).
@@ -69,6 +72,7 @@ def test_alienlebarge_counts_what_it_leaves_out_by_reason():
                               "draft": 15, "pending": 2}
 
 
+@pytest.mark.shared
 def test_bitcoinfrance_leaves_out_attachments_drafts_and_the_private_page():
     _, report = read(CORPORA / "bitcoinfrance-wordpress.xml")
     assert report.skipped["attachment"] == 193
@@ -76,6 +80,7 @@ def test_bitcoinfrance_leaves_out_attachments_drafts_and_the_private_page():
     assert report.skipped["private"] == 1
 
 
+@pytest.mark.shared
 def test_malformed_export_is_recovered_with_a_warning_naming_file_and_problem():
     posts, report = read(CORPORA / "timothyfitz-wordpress-malformed.xml")
     assert len(posts) == 12
@@ -86,6 +91,7 @@ def test_malformed_export_is_recovered_with_a_warning_naming_file_and_problem():
     assert "atom" in warning and "namespace" in warning
 
 
+@pytest.mark.shared
 def test_real_export_bodies_have_no_html_entities_left():
     posts, _ = read(CORPORA / "bitcoinfrance-wordpress.xml")
     texts = [d.body for p in posts for d in p.documents] + [p.article.title for p in posts]
@@ -93,6 +99,7 @@ def test_real_export_bodies_have_no_html_entities_left():
     assert any("’" in t for t in texts)
 
 
+@pytest.mark.shared
 def test_real_comment_url_is_the_wordpress_permalink():
     posts, _ = read(CORPORA / "thecoffeeworkshop-wordpress.xml")
     comment = next(c for p in posts for c in p.comments)
@@ -100,6 +107,7 @@ def test_real_comment_url_is_the_wordpress_permalink():
     assert comment.url == f"{post.article.url}#comment-{comment.meta['wp_comment_id']}"
 
 
+@pytest.mark.shared
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_stats_json_agrees_with_the_counts(runner, tmp_path, name):
@@ -112,6 +120,7 @@ def test_stats_json_agrees_with_the_counts(runner, tmp_path, name):
     assert (stats["articles"], stats["comments"]) == EXPECTED[name]
 
 
+@pytest.mark.shared
 def test_index_of_malformed_export_warns_on_stderr_and_exits_0(runner, tmp_path):
     result = runner.invoke(main, ["index", str(CORPORA / "timothyfitz-wordpress-malformed.xml"),
                                   "--index", str(tmp_path / "ix")])
@@ -306,6 +315,7 @@ def peak_rss_reading(path: Path) -> tuple[int, int]:
     return int(out[0]), int(out[1])  # posts, peak RSS in KiB
 
 
+@pytest.mark.shared
 @pytest.mark.slow
 def test_memory_stays_flat_on_a_big_export(tmp_path):
     src = (CORPORA / "bitcoinfrance-wordpress.xml").read_text("utf-8")
