@@ -6,6 +6,10 @@ wrong in a ``FileReport``. A reader is a function ``read(path, source, report)``
 yielding ``Post``; it calls ``report.warn`` for something a user should know
 (the file is still indexed) and ``report.error`` for damage that lost content
 (the run ends with exit 2), or raises ``InputError`` when nothing can be read.
+
+Only regular files are read (``files.open_regular``: a FIFO or a device is
+refused by name, never waited on), and every post leaves ``read_file`` within
+the limits of ``limits`` (what was cut is a warning).
 """
 
 from __future__ import annotations

@@ -17,7 +17,9 @@ comment it answers, in the same post.
 The file is read line by line (memory stays flat on big corpora). A line that
 is not JSON or breaks the schema is reported as ``file:line: reason`` with
 ``report.error`` and the other lines are indexed; a bad comment loses only
-itself.
+itself. A line longer than ``limits.MAX_JSON_LINE_BYTES`` is refused the same
+way, without being held; a lone surrogate escape (``"\\ud800"``, which no UTF-8
+output takes) becomes U+FFFD, with a warning naming the line.
 """
 
 from __future__ import annotations

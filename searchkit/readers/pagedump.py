@@ -15,6 +15,11 @@ The layout, read as a person would read it::
 Paragraphs are separated by lines holding only white space, non-breaking
 spaces included. Files with no furniture, no comments or ``1 Commentaire``
 are read the same way.
+
+Not every ``*.txt`` is a page dump: a file whose first line is not a title
+followed by a blank line (a provenance note, a licence) or that is named as
+notes are (``README.txt``, ``LICENSE.txt``...) is skipped with a warning, not
+an error: nothing was lost, and the run's exit code stays 0.
 """
 
 from __future__ import annotations

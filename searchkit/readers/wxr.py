@@ -11,15 +11,18 @@ children. What becomes what:
 - a comment per ``wp:comment`` with ``wp:comment_approved`` = 1 and a type
   empty or ``comment``, numbered by position under its post, its url the
   WordPress permalink ``link#comment-<wp:comment_id>`` and ``parent_id`` our
-  id of the comment it answers (``wp:comment_parent``), so threads survive.
+  id of the comment it answers (``wp:comment_parent``), so threads survive;
+- the item's ``<category domain="category">`` and ``domain="post_tag"`` are
+  the article's ``categories`` and ``tags`` (post formats and menus are not).
 
 Everything else (drafts, private and pending items, attachments, menu items,
 pingbacks, trackbacks, unapproved or spam comments) is left out and counted
 by reason with ``report.skip``.
 
 Safety and damage: the file is streamed with lxml ``iterparse`` (memory stays
-flat on big exports), never resolves entities nor touches the network, and a
-file declaring a DTD or entities (``<!DOCTYPE``/``<!ENTITY``: "billion laughs",
+flat on big exports; a post's comments leave the tree as they are read),
+never resolves entities nor touches the network, and a file declaring a DTD
+or entities (``<!DOCTYPE``/``<!ENTITY``: "billion laughs",
 ``file:///etc/passwd``) is refused before parsing, since no WordPress export
 has one. A file that is not well-formed is read in lxml's recover mode: an
 undeclared namespace prefix (a known WordPress.com export bug) loses nothing

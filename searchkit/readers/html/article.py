@@ -1,4 +1,4 @@
-"""The article of a saved page: its title, body container, date and author."""
+"""The article of a saved page: its title, body container, date, author, categories and tags."""
 
 from __future__ import annotations
 
