@@ -410,3 +410,35 @@ def test_a_notes_file_in_a_corpus_does_not_fail_the_run(runner, tmp_path):
 def test_page_dumps_keep_being_read(name):
     posts, report = read(FIXTURES / "pagedump" / name)
     assert len(posts) == 1 and posts[0].article.title
+
+
+PAGE_PROBE = """
+import json, sys
+from pathlib import Path
+from conftest import peak_rss_kib
+from searchkit.readers import FileReport, read_file
+path = Path(sys.argv[1])
+report = FileReport(path.name)
+posts = list(read_file(path, path.name, report))
+print(json.dumps({"bodies": [len(d.body) for p in posts for d in p.documents], "warnings": report.warnings,
+                  "peak_mib": peak_rss_kib() // 1024}))
+"""
+
+
+def test_a_40_mb_page_is_read_to_the_page_limit_and_cut_with_bounded_memory(tmp_path):
+    # Before the fix of text_of/collapse_runs: 843 MiB (lists of 8 million words); after: ~230 MiB.
+    path = tmp_path / "gros.html"
+    with open(path, "wb") as fh:
+        fh.write(b'<html><head><title>Gros</title></head><body><div class="entry-content"><p>')
+        for _ in range(40):
+            fh.write(b"mot " * 262_144)
+        fh.write(b"</p></div></body></html>")
+    out = subprocess.run([sys.executable, "-c", PAGE_PROBE, str(path)], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(TESTS)}, timeout=120, check=True).stdout
+    result = json.loads(out)
+    assert result["bodies"] == [MAX_DOCUMENT_CHARS]
+    assert result["warnings"] == [
+        "gros.html: the page is 40 MiB; only its first 32 MiB are read (the limit for one page)",
+        "gros.html: article 'Gros' is 33,554,358 characters long; only its first 1,000,000 are indexed "
+        "(32,554,358 cut: the limit for one document)"]
+    assert result["peak_mib"] < 350, f"peak memory {result['peak_mib']} MiB"

@@ -48,6 +48,29 @@ _SPACES = re.compile(r"[ \t\n\r\f\v]+")  # ASCII white space only: NBSP is meani
 _BLANK_LINE = re.compile(r"[ \t\r\f\v]*\n[ \t\r\f\v\u00a0]*\n\s*")
 
 
+def collapse_runs(text: str, pattern: re.Pattern = _SPACES, window: int = 1 << 20) -> str:
+    """Each run of ``pattern`` (ASCII white space) made one space, the ends stripped.
+
+    A window of ``window`` characters at a time: one ``re.sub`` (or
+    ``" ".join(text.split())``) over a 32 MB text builds a list of its 8
+    million words first, ~600 MB; a window at a time holds one window's.
+
+    >>> collapse_runs(" a  b\\t\\n c\\u00a0d ", window=2)
+    'a b c\\xa0d'
+    """
+    if len(text) <= window:
+        return pattern.sub(" ", text).strip()
+    out = []
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + window)
+        while end < len(text) and text[end].isspace():  # a run of white space stays in one window
+            end += 1
+        out.append(pattern.sub(" ", text[start:end]))
+        start = end
+    return "".join(out).strip()
+
+
 class _TextBuilder:
     """Collects text into paragraphs of lines, collapsing white space."""
 
@@ -66,7 +89,7 @@ class _TextBuilder:
 
     def paragraph_break(self) -> None:
         self.line_break()
-        lines = [_SPACES.sub(" ", line).strip() for line in self.lines]
+        lines = [collapse_runs(line) for line in self.lines]
         lines = [line for line in lines if line]
         if lines:
             self.paragraphs.append(lines)

@@ -91,11 +91,12 @@ def find_content(root) -> tuple[object, int]:
     one long one means a listing (a home or archive page), not a post.
     """
     for name in CONTENT_CLASSES:
-        found = [el for el in with_class(root, name) if text_of(el)]
+        lengths = {el: len(text_of(el)) for el in with_class(root, name)}  # each text measured once
+        found = [el for el, length in lengths.items() if length]
         if found:
-            outermost = [el for el in found if not any(a in found for a in el.iterancestors())]
-            posts = sum(1 for el in outermost if len(text_of(el)) >= LISTING_MIN_TEXT)
-            return max(found, key=lambda el: len(text_of(el))), posts
+            outermost = [el for el in found if not any(a in lengths for a in el.iterancestors())]
+            posts = sum(1 for el in outermost if lengths[el] >= LISTING_MIN_TEXT)
+            return max(found, key=lambda el: lengths[el]), posts
     for el in root.iter("article"):
         return el, 1
     return _densest(root), 1

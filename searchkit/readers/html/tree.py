@@ -8,8 +8,10 @@ import lxml.html
 from lxml import etree
 
 from searchkit.readers.encoding import clean_text, declared_charset, decode, normalise_label
+from searchkit.readers.htmltext import collapse_runs
 
 _GLUED = ("related", "sidebar", "widget", "breadcrumb", "sharing")
+_WHITE_SPACE = re.compile(r"\s+")
 # libxml2's nesting limit with XML_PARSE_HUGE (huge_tree); 256 without it.
 MAX_DEPTH = 2048
 _XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -107,7 +109,22 @@ def name_parts(el) -> set[str]:
 
 
 def text_of(el) -> str:
-    return " ".join(el.text_content().split())
+    """An element's text, white space collapsed.
+
+    >>> import lxml.html
+    >>> text_of(lxml.html.fromstring("<p> Un\\u00a0:\\n <b>deux</b>  trois </p>"))
+    'Un : deux trois'
+    """
+    return collapse_spaces(el.text_content())
+
+
+def collapse_spaces(text: str) -> str:
+    """Runs of any white space (NBSP too) made one space, the ends stripped, in bounded memory.
+
+    >>> collapse_spaces(" a \\u00a0 b ")
+    'a b'
+    """
+    return collapse_runs(text, _WHITE_SPACE)
 
 
 def short_text(el, limit: int) -> str | None:
