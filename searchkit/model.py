@@ -23,7 +23,8 @@ class Document:
     ``id`` is stable across re-indexing (derived from the source file and the
     post's and comment's positions). ``post_id`` is the article's id; an
     article's ``post_id`` is its own id. ``parent_id`` is the comment a reply
-    answers, when the archive keeps threads.
+    answers, when the archive keeps threads. ``categories`` and ``tags`` are
+    the blog's own (WordPress categories and tags), on articles only.
     """
 
     id: str

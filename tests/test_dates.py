@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from searchkit.dates import parse_date
+from searchkit.readers.dates import parse_date
 
 
 def test_french_date_with_wordpress_time_in_hours_and_minutes():
@@ -75,10 +75,29 @@ def test_no_date_gives_none(text):
     assert parse_date(text) is None
 
 
-PIECES = st.sampled_from(list("0123456789/.-: hTZ+apmAPMàé") + ["avril ", "June ", "2013", "er ", "12:"])
+MOIS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+        "novembre", "décembre"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+# The ways archived pages write a date and time, each inside the line a page puts it in.
+WRITTEN = [
+    lambda d: f"Publié le {d.day} {MOIS[d.month - 1]} {d.year} à {d.hour} h {d.minute:02d} min par Anne",
+    lambda d: f"{d.day} {MOIS[d.month - 1]} {d.year} à {d.hour:02d}h{d.minute:02d}",
+    lambda d: f"{d:%Y-%m-%dT%H:%M:00}+02:00",
+    lambda d: f"{d:%d/%m/%Y} at {d:%H:%M}",
+    lambda d: f"Posted by: Gary at {MONTHS[d.month - 1]} {d.day}, {d.year} {d:%I:%M %p}",
+]
 
 
-@given(st.lists(PIECES, max_size=30).map("".join))
-def test_any_text_gives_a_datetime_or_none(text):
-    value = parse_date(text)
-    assert value is None or isinstance(value, datetime)
+@given(st.datetimes(min_value=datetime(1995, 1, 1), max_value=datetime(2035, 12, 31)).map(
+           lambda d: d.replace(second=0, microsecond=0)),
+       st.sampled_from(range(len(WRITTEN))))
+def test_a_date_written_as_pages_write_it_reads_back_exactly(value, form):
+    assert parse_date(WRITTEN[form](value)) == value
+
+
+@given(st.dates(min_value=datetime(1995, 1, 1).date(), max_value=datetime(2035, 12, 31).date()),
+       st.sampled_from(["lundi ", "", "le "]))
+def test_a_french_date_without_time_is_that_day_at_midnight(day, before):
+    text = f"{before}{day.day} {MOIS[day.month - 1]} {day.year}"
+    assert parse_date(text) == datetime(day.year, day.month, day.day)

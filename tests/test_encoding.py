@@ -2,11 +2,12 @@
 
 import re
 
+import pytest
 from conftest import FIXTURES, SHARED
 
 from searchkit.cli import main
-from searchkit.encoding import declared_charset, decode
 from searchkit.readers import FileReport, read_file
+from searchkit.readers.encoding import declared_charset, decode
 
 HTML = FIXTURES / "html"
 REAL = SHARED / "corpora" / "html"
@@ -52,6 +53,7 @@ def test_valid_utf8_wins_over_a_wrong_latin1_declaration():
     assert (text, used) == ("l’été", "utf-8")
 
 
+@pytest.mark.shared
 def test_real_page_declared_latin1_but_cp1252_gives_curly_apostrophe():
     post, _ = read_post(REAL / "ouseful-mt" / "014803.html")
     gary = next(c for c in post.comments if c.author == "Gary Lewis")
@@ -59,6 +61,7 @@ def test_real_page_declared_latin1_but_cp1252_gives_curly_apostrophe():
     assert not any(CONTROL.search(c.body) for c in post.comments)
 
 
+@pytest.mark.shared
 def test_real_true_latin1_page_gives_jean_noel():
     post, _ = read_post(REAL / "ouseful-mt" / "012696.html")
     assert "Jean-Noël" in [c.author for c in post.comments]
@@ -92,7 +95,8 @@ def test_no_control_character_comes_out_of_a_page():
 
 def test_no_control_character_is_printed_by_search(runner, tmp_path):
     ix = tmp_path / "ix"
-    assert runner.invoke(main, ["index", str(HTML / "mojibake-and-control-chars.html"), "--index", str(ix)]).exit_code == 0
+    page = HTML / "mojibake-and-control-chars.html"
+    assert runner.invoke(main, ["index", str(page), "--index", str(ix)]).exit_code == 0
     result = runner.invoke(main, ["search", "rouge", "--index", str(ix)])
     assert result.exit_code == 0
     assert "rouge" in result.stdout

@@ -7,6 +7,7 @@ SOURCES.txt (counted there with BeautifulSoup, not with this reader).
 import re
 from datetime import datetime
 
+import pytest
 from conftest import FIXTURES, SHARED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -50,6 +51,7 @@ def max_depth(post):
 
 # --- the nine real pages -----------------------------------------------------------------------
 
+@pytest.mark.shared
 def test_starbound_familiers_wordpress_legacy_threaded():
     post, report = read_page(REAL / "starbound-fr.net" / "familiers_index.html")
     assert len(post.comments) == 81
@@ -74,6 +76,7 @@ def test_starbound_familiers_wordpress_legacy_threaded():
     assert not report.errors and not report.skipped and not report.warnings  # « 81 Commentaires » matched
 
 
+@pytest.mark.shared
 def test_starbound_furious_koala_many_comments():
     post, _ = read_page(REAL / "starbound-fr.net" / "la-mise-jour-v-furious-koala_index.html")
     assert len(post.comments) == 97
@@ -86,6 +89,7 @@ def test_starbound_furious_koala_many_comments():
     assert "Commentaires récents" not in post.article.body
 
 
+@pytest.mark.shared
 def test_domo_octoprint_html5_markup_and_pingback_left_out():
     post, report = read_page(REAL / "domo.easter.fr" / "octoprint-et-domoticz_index.html")
     assert len(post.comments) == 36
@@ -109,6 +113,7 @@ def test_domo_octoprint_html5_markup_and_pingback_left_out():
     assert "Hi, I’m" not in body  # author box
 
 
+@pytest.mark.shared
 def test_domo_vigicrue_first_item_is_a_pingback_and_deep_reply_keeps_emoji():
     post, report = read_page(REAL / "domo.easter.fr" / "vigicrue-v3-beta_index.html")
     assert len(post.comments) == 15
@@ -122,6 +127,7 @@ def test_domo_vigicrue_first_item_is_a_pingback_and_deep_reply_keeps_emoji():
     assert "A la fin du confinement" not in post.article.body  # related post card
 
 
+@pytest.mark.shared
 def test_armetiz_freebox_custom_theme_without_usual_classes():
     post, _ = read_page(REAL / "armetiz.info" / "desactiver-wifi-freebox-sdk_index.html")
     assert len(post.comments) == 28
@@ -143,6 +149,7 @@ def test_armetiz_freebox_custom_theme_without_usual_classes():
     assert "123456789" not in body  # code listing line numbers
 
 
+@pytest.mark.shared
 def test_armetiz_windows7_flat_comments():
     post, _ = read_page(REAL / "armetiz.info" / "windows-7-pas-acces-internet_index.html")
     assert len(post.comments) == 24
@@ -153,6 +160,7 @@ def test_armetiz_windows7_flat_comments():
     assert "Random Posts" not in post.article.body
 
 
+@pytest.mark.shared
 def test_blogger_hidden_comments_are_read():
     post, _ = read_page(REAL / "lafuiteautourdumonde.com" / "joyeux-noel-et-bonne-annee.html")
     assert len(post.comments) == 16
@@ -170,6 +178,7 @@ def test_blogger_hidden_comments_are_read():
     assert "Les plus populaires" not in body and "totalThumbs" not in body
 
 
+@pytest.mark.shared
 def test_movable_type_cost_of_learning():
     post, _ = read_page(REAL / "ouseful-mt" / "014803.html")
     assert len(post.comments) == 3
@@ -185,6 +194,7 @@ def test_movable_type_cost_of_learning():
     assert "Quirk. Strangeness. Charm." not in body and "Posted by ajh59" not in body
 
 
+@pytest.mark.shared
 def test_movable_type_geo_twitter():
     post, _ = read_page(REAL / "ouseful-mt" / "012696.html")
     assert len(post.comments) == 3
@@ -346,7 +356,8 @@ FRAGMENTS = st.sampled_from([
     "<time datetime='2020-13-45T99:99'>", "<dl id='comments-block'><dt id='c123'>", "<dd>", "&#27;[31m",
     "<div class='comments-body'>", "<span class='comments-post'>Posted by: ", "<script>x", "<!--", "-->",
     "<?xml version='1.0' encoding='utf-16'?>", "<meta property='og:url' content='http://a.example/",
-    "<!-- Mirrored from a.example/\x1b[2J by HTTrack -->", "'>", "19 avril 2013 à 22 h 09 min", "\x1b]0;titre\x07", "\x00",
+    "<!-- Mirrored from a.example/\x1b[2J by HTTrack -->", "'>", "19 avril 2013 à 22 h 09 min", "\x1b]0;titre\x07",
+    "\x00",
 ])
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -367,6 +378,7 @@ def test_any_markup_gives_a_post_or_a_clear_error_and_no_control_characters(part
 
 # --- through the CLI ---------------------------------------------------------------------------
 
+@pytest.mark.shared
 def test_cli_indexes_the_real_pages_with_their_counts(runner, tmp_path):
     ix = tmp_path / "ix"
     sites = sorted(str(d) for d in REAL.iterdir() if d.is_dir())  # not SOURCES.txt
@@ -379,6 +391,7 @@ def test_cli_indexes_the_real_pages_with_their_counts(runner, tmp_path):
     assert '"comments": 303' in stats.stdout
 
 
+@pytest.mark.shared
 def test_cli_finds_a_real_comment_phrase(runner, tmp_path):
     ix = tmp_path / "ix"
     assert runner.invoke(main, ["index", str(REAL / "armetiz.info"), "--index", str(ix)]).exit_code == 0
@@ -399,3 +412,27 @@ def test_cli_names_a_binary_html_file_and_indexes_the_rest(runner, tmp_path):
     assert "Traceback" not in result.output
     found = runner.invoke(main, ["search", '"Cloud Act"', "--index", str(tmp_path / "ix")])
     assert found.exit_code == 0
+
+
+def test_categories_and_tags_come_from_the_post_not_from_sidebars_or_related_posts(tmp_path):
+    page = tmp_path / "billet.html"
+    page.write_text(
+        '<html><head><title>Billet</title><meta property="article:tag" content="CNIL">'
+        '<meta property="article:section" content="Actualité"></head><body>'
+        '<main class="kenta-no-sidebar"><article><h1>Billet</h1><div class="entry-content"><p>Texte.</p></div>'
+        '<footer class="entry-footer"><a rel="category tag" href="/c/droit">Droit</a> '
+        '<a rel="tag" href="/t/rgpd">RGPD</a> <a rel="tag" href="/t/cnil">CNIL</a></footer></article>'
+        '<div class="related-posts"><a rel="category tag" href="/c/sport">Sport</a></div></main>'
+        '<aside><a rel="tag" href="/t/autre">Autre</a></aside>'
+        '<div class="tag-cloud"><a rel="tag" href="/t/nuage">Nuage</a></div></body></html>', "utf-8")
+    post, _ = read_page(page)
+    assert post.article.categories == ["Droit", "Actualité"]
+    assert post.article.tags == ["RGPD", "CNIL"]
+
+
+@pytest.mark.shared
+def test_real_wordpress_page_gives_its_categories_and_tags():
+    post, _ = read_page(REAL / "armetiz.info" / "desactiver-wifi-freebox-sdk_index.html")
+    assert post.article.categories == ["Javascript"]
+    assert post.article.tags == ["Cron", "Domotique", "Freebox", "Libre", "NodeJS", "npm", "Programmation",
+                                 "Projet", "SDK"]

@@ -153,7 +153,8 @@ def test_an_unparseable_date_is_a_warning_and_the_post_kept(tmp_path):
 
 def test_blank_lines_bom_and_crlf_are_accepted(tmp_path):
     path = tmp_path / "windows.jsonl"
-    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode() + b"\r\n\r\n" + GOOD.replace("Un billet", "Deux").encode() + b"\r\n")
+    second = GOOD.replace("Un billet", "Deux").encode()
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode() + b"\r\n\r\n" + second + b"\r\n")
     posts, report = read(path)
     assert [p.article.title for p in posts] == ["Un billet", "Deux"]
     assert report.errors == []

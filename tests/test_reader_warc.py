@@ -57,6 +57,7 @@ def read_warc(path):
     return list(read_file(path, path.name, report)), report
 
 
+@pytest.mark.shared
 def test_round_trip_through_the_cli_finds_a_real_comment_with_its_url(runner, three_pages, tmp_path):
     ix = tmp_path / "ix"
     result = runner.invoke(main, ["index", str(three_pages), "--index", str(ix)])
@@ -69,6 +70,7 @@ def test_round_trip_through_the_cli_finds_a_real_comment_with_its_url(runner, th
     assert hit["source"] == "crawl.warc.gz"
 
 
+@pytest.mark.shared
 def test_round_trip_counts_every_page_and_comment(runner, three_pages, tmp_path):
     ix = tmp_path / "ix"
     assert runner.invoke(main, ["index", str(three_pages), "--index", str(ix)]).exit_code == 0
@@ -76,6 +78,7 @@ def test_round_trip_counts_every_page_and_comment(runner, three_pages, tmp_path)
     assert (stats["articles"], stats["comments"]) == (3, 28 + 81 + 3)
 
 
+@pytest.mark.shared
 def test_reindexing_a_changed_warc_replaces_its_pages(runner, three_pages, tmp_path):
     ix = tmp_path / "ix"
     assert runner.invoke(main, ["index", str(three_pages), "--index", str(ix)]).exit_code == 0
@@ -91,12 +94,14 @@ def test_reindexing_a_changed_warc_replaces_its_pages(runner, three_pages, tmp_p
     assert (stats["articles"], stats["comments"]) == (3, 112)
 
 
+@pytest.mark.shared
 def test_article_url_is_the_target_uri_not_the_page_canonical(three_pages):
     posts, _ = read_warc(three_pages)
     assert [p.article.url for p in posts] == [FREEBOX, FAMILIERS, COST]
     assert posts[1].comments[0].url == FAMILIERS + "#comment-1391"
 
 
+@pytest.mark.shared
 def test_ids_are_keyed_on_the_file_and_target_uri(three_pages, tmp_path):
     posts, _ = read_warc(three_pages)
     again, _ = read_warc(three_pages)
@@ -104,6 +109,7 @@ def test_ids_are_keyed_on_the_file_and_target_uri(three_pages, tmp_path):
     assert len({p.article.id for p in posts}) == 3
 
 
+@pytest.mark.shared
 def test_cp1252_page_in_a_warc_gives_curly_apostrophe(three_pages):
     posts, _ = read_warc(three_pages)
     cost = posts[2]
@@ -141,14 +147,17 @@ def test_gzip_content_encoding_is_undone(tmp_path):
 
 def test_error_responses_are_left_out_and_counted(tmp_path):
     path = write_warc(tmp_path / "mixed.warc.gz", [
-        response("http://cafe.example.fr/absent", b"<html><body><p>Not Found</p></body></html>", status="404 Not Found"),
-        response("http://cafe.example.fr/", b"<html><body><div class='entry-content'><p>Ouvert</p></div></body></html>"),
+        response("http://cafe.example.fr/absent", b"<html><body><p>Not Found</p></body></html>",
+                 status="404 Not Found"),
+        response("http://cafe.example.fr/",
+                 b"<html><body><div class='entry-content'><p>Ouvert</p></div></body></html>"),
     ])
     posts, report = read_warc(path)
     assert [p.article.url for p in posts] == ["http://cafe.example.fr/"]
     assert report.skipped == {"HTTP 404 response": 1}
 
 
+@pytest.mark.shared
 def test_same_url_captured_twice_is_read_once(tmp_path):
     page = real("ouseful-mt", "012696.html")
     path = write_warc(tmp_path / "twice.warc.gz", [response(COST, page), response(COST, page)])
@@ -157,6 +166,7 @@ def test_same_url_captured_twice_is_read_once(tmp_path):
     assert report.skipped == {"URL captured twice in the same WARC": 1}
 
 
+@pytest.mark.shared
 def test_truncated_warc_indexes_what_it_holds_and_reports_an_error(tmp_path):
     path = write_warc(tmp_path / "cut.warc", [
         response(COST, real("ouseful-mt", "014803.html")),
@@ -171,6 +181,7 @@ def test_truncated_warc_indexes_what_it_holds_and_reports_an_error(tmp_path):
     assert "cut.warc#" + FREEBOX in report.errors[0] and "truncated" in report.errors[0]
 
 
+@pytest.mark.shared
 def test_cli_names_a_file_that_is_not_a_warc(runner, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -190,6 +201,7 @@ def test_warc_without_html_pages_warns(tmp_path):
     assert any("no HTML page" in w for w in report.warnings)
 
 
+@pytest.mark.shared
 def test_page_saved_as_html_and_captured_in_a_warc_is_indexed_once(runner, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()

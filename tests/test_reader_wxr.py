@@ -44,12 +44,14 @@ def privacy_post(small_blog):
 
 # --- the real exports -------------------------------------------------------------------------
 
+@pytest.mark.shared
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_real_export_gives_exact_article_and_comment_counts(name):
     posts, _ = read(CORPORA / name)
     assert (len(posts), sum(len(p.comments) for p in posts)) == EXPECTED[name]
 
 
+@pytest.mark.shared
 def test_bitcoinfrance_keeps_its_107_replies_pointing_at_existing_comments():
     posts, _ = read(CORPORA / "bitcoinfrance-wordpress.xml")
     replies = 0
@@ -62,6 +64,7 @@ def test_bitcoinfrance_keeps_its_107_replies_pointing_at_existing_comments():
     assert replies == 107
 
 
+@pytest.mark.shared
 def test_alienlebarge_counts_what_it_leaves_out_by_reason():
     _, report = read(CORPORA / "alienlebarge-wordpress.xml")
     # SOURCES.md: 30 pingbacks/trackbacks, 4 unapproved comments, 15 drafts (and 2 pending posts).
@@ -69,6 +72,7 @@ def test_alienlebarge_counts_what_it_leaves_out_by_reason():
                               "draft": 15, "pending": 2}
 
 
+@pytest.mark.shared
 def test_bitcoinfrance_leaves_out_attachments_drafts_and_the_private_page():
     _, report = read(CORPORA / "bitcoinfrance-wordpress.xml")
     assert report.skipped["attachment"] == 193
@@ -76,6 +80,7 @@ def test_bitcoinfrance_leaves_out_attachments_drafts_and_the_private_page():
     assert report.skipped["private"] == 1
 
 
+@pytest.mark.shared
 def test_malformed_export_is_recovered_with_a_warning_naming_file_and_problem():
     posts, report = read(CORPORA / "timothyfitz-wordpress-malformed.xml")
     assert len(posts) == 12
@@ -86,6 +91,7 @@ def test_malformed_export_is_recovered_with_a_warning_naming_file_and_problem():
     assert "atom" in warning and "namespace" in warning
 
 
+@pytest.mark.shared
 def test_real_export_bodies_have_no_html_entities_left():
     posts, _ = read(CORPORA / "bitcoinfrance-wordpress.xml")
     texts = [d.body for p in posts for d in p.documents] + [p.article.title for p in posts]
@@ -93,6 +99,7 @@ def test_real_export_bodies_have_no_html_entities_left():
     assert any("’" in t for t in texts)
 
 
+@pytest.mark.shared
 def test_real_comment_url_is_the_wordpress_permalink():
     posts, _ = read(CORPORA / "thecoffeeworkshop-wordpress.xml")
     comment = next(c for p in posts for c in p.comments)
@@ -100,6 +107,7 @@ def test_real_comment_url_is_the_wordpress_permalink():
     assert comment.url == f"{post.article.url}#comment-{comment.meta['wp_comment_id']}"
 
 
+@pytest.mark.shared
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_stats_json_agrees_with_the_counts(runner, tmp_path, name):
@@ -112,6 +120,7 @@ def test_stats_json_agrees_with_the_counts(runner, tmp_path, name):
     assert (stats["articles"], stats["comments"]) == EXPECTED[name]
 
 
+@pytest.mark.shared
 def test_index_of_malformed_export_warns_on_stderr_and_exits_0(runner, tmp_path):
     result = runner.invoke(main, ["index", str(CORPORA / "timothyfitz-wordpress-malformed.xml"),
                                   "--index", str(tmp_path / "ix")])
@@ -141,7 +150,7 @@ def test_article_fields_come_from_title_creator_post_date_and_link(privacy_post)
     assert a.author == "claire"
     assert a.date.isoformat() == "2016-07-12T09:30:00"
     assert a.url == "https://carnet-donnees.example.fr/2016/07/privacy-shield/"
-    assert a.meta["categories"] == ["Droit"] and a.meta["tags"] == ["RGPD"]
+    assert a.categories == ["Droit"] and a.tags == ["RGPD"]
 
 
 def test_entities_inside_cdata_are_decoded(privacy_post):
@@ -231,7 +240,8 @@ def test_unsafe_xml_is_named_and_the_rest_indexed(runner, tmp_path):
 
 def test_doctype_text_inside_a_post_is_not_mistaken_for_a_dtd(tmp_path):
     text = (WXR / "small-blog.xml").read_text("utf-8").replace(
-        "Écrivez-moi&nbsp;!", "Écrivez-moi&nbsp;! Un gabarit commence par &lt;!DOCTYPE html&gt;<!DOCTYPE html>")  # in CDATA
+        # in CDATA
+        "Écrivez-moi&nbsp;!", "Écrivez-moi&nbsp;! Un gabarit commence par &lt;!DOCTYPE html&gt;<!DOCTYPE html>")
     path = tmp_path / "blog.xml"
     path.write_text(text, "utf-8")
     posts, report = read(path)
@@ -305,6 +315,7 @@ def peak_rss_reading(path: Path) -> tuple[int, int]:
     return int(out[0]), int(out[1])  # posts, peak RSS in KiB
 
 
+@pytest.mark.shared
 @pytest.mark.slow
 def test_memory_stays_flat_on_a_big_export(tmp_path):
     src = (CORPORA / "bitcoinfrance-wordpress.xml").read_text("utf-8")
@@ -348,3 +359,33 @@ def test_two_items_with_the_same_post_id_are_both_indexed_apart(tmp_path):
     item_line = text[: text.index("<title>À propos")].count("\n")  # the <item> line above it
     assert report.warnings == [f"merged.xml: line {item_line}: post key '12' used twice; "
                                "both items indexed"]
+
+
+def test_categories_and_tags_are_read_once_each_and_formats_and_menus_left_out(tmp_path):
+    item = ('<category domain="category" nicename="droit"><![CDATA[Droit]]></category>'
+            '<category domain="post_tag" nicename="rgpd"><![CDATA[RGPD]]></category>'
+            '<category domain="post_tag" nicename="rgpd"><![CDATA[RGPD]]></category>'
+            '<category domain="post_tag" nicename="cnil"><![CDATA[CNIL &amp; vie privée]]></category>'
+            '<category domain="post_format" nicename="post-format-aside"><![CDATA[Aside]]></category>'
+            '<category domain="nav_menu" nicename="menu"><![CDATA[Menu]]></category>'
+            '<category>Sans domaine</category>')
+    path = tmp_path / "blog.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"'
+        ' xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><item><title>Billet</title>'
+        f'{item}<content:encoded><![CDATA[Texte]]></content:encoded><wp:post_id>1</wp:post_id>'
+        '<wp:status>publish</wp:status><wp:post_type>post</wp:post_type>'
+        '<wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_content>Oui</wp:comment_content>'
+        '<wp:comment_approved>1</wp:comment_approved></wp:comment></item></channel></rss>', "utf-8")
+    (post,), _ = read(path)
+    assert post.article.categories == ["Droit", "Sans domaine"]
+    assert post.article.tags == ["RGPD", "CNIL & vie privée"]
+    assert (post.comments[0].categories, post.comments[0].tags) == ([], [])  # articles only
+
+
+@pytest.mark.shared
+def test_real_export_gives_its_categories_and_tags():
+    posts, _ = read(CORPORA / "bitcoinfrance-wordpress.xml")
+    assert sum(1 for p in posts if p.article.categories) == 78  # of 88 (pages have none)
+    assert sum(1 for p in posts if p.article.tags) == 47
+    assert all("post-format" not in c.lower() for p in posts for c in p.article.categories)

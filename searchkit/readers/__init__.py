@@ -6,6 +6,10 @@ wrong in a ``FileReport``. A reader is a function ``read(path, source, report)``
 yielding ``Post``; it calls ``report.warn`` for something a user should know
 (the file is still indexed) and ``report.error`` for damage that lost content
 (the run ends with exit 2), or raises ``InputError`` when nothing can be read.
+
+Only regular files are read (``files.open_regular``: a FIFO or a device is
+refused by name, never waited on), and every post leaves ``read_file`` within
+the limits of ``limits`` (what was cut is a warning).
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from pathlib import Path
 
 from searchkit.errors import InputError
 from searchkit.model import Post
+from searchkit.readers.files import read_head
+from searchkit.readers.limits import cap_post
 
 # format name -> module under searchkit.readers defining ``read``.
 # Modules are imported on first use so a search never pays for them.
@@ -38,7 +44,6 @@ EXTENSIONS: dict[str, str] = {
     ".warc.gz": "warc",
 }
 
-SNIFF_BYTES = 4096
 
 
 @dataclass
@@ -97,15 +102,17 @@ def reader_for(fmt: str) -> Callable[..., Iterator[Post]]:
 
 
 def read_file(path: Path, source: str, report: FileReport) -> Iterator[Post]:
-    """Yield the posts of one file; raise ``InputError`` if it cannot be read at all."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(SNIFF_BYTES)
-    except OSError as exc:
-        raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from None
+    """Yield the posts of one file; raise ``InputError`` if it cannot be read at all.
+
+    Only regular files are read; every document is cut to the limits in
+    ``limits`` (a warning says what was cut).
+    """
+    head = read_head(path, source)
     if not head:
         raise InputError(f"{source}: empty file")
     fmt = sniff_format(path, head)
     if fmt is None:
         raise InputError(f"{source}: not an archive format searchkit reads (see README, 'Formats')")
-    yield from reader_for(fmt)(path, source, report)
+    for post in reader_for(fmt)(path, source, report):
+        cap_post(post, report)
+        yield post

@@ -26,6 +26,7 @@ real pages and never fetches anything from the network.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from lxml import etree
 
@@ -47,6 +48,29 @@ _SPACES = re.compile(r"[ \t\n\r\f\v]+")  # ASCII white space only: NBSP is meani
 _BLANK_LINE = re.compile(r"[ \t\r\f\v]*\n[ \t\r\f\v\u00a0]*\n\s*")
 
 
+def collapse_runs(text: str, pattern: re.Pattern = _SPACES, window: int = 1 << 20) -> str:
+    """Each run of ``pattern`` (ASCII white space) made one space, the ends stripped.
+
+    A window of ``window`` characters at a time: one ``re.sub`` (or
+    ``" ".join(text.split())``) over a 32 MB text builds a list of its 8
+    million words first, ~600 MB; a window at a time holds one window's.
+
+    >>> collapse_runs(" a  b\\t\\n c\\u00a0d ", window=2)
+    'a b c\\xa0d'
+    """
+    if len(text) <= window:
+        return pattern.sub(" ", text).strip()
+    out = []
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + window)
+        while end < len(text) and text[end].isspace():  # a run of white space stays in one window
+            end += 1
+        out.append(pattern.sub(" ", text[start:end]))
+        start = end
+    return "".join(out).strip()
+
+
 class _TextBuilder:
     """Collects text into paragraphs of lines, collapsing white space."""
 
@@ -65,7 +89,7 @@ class _TextBuilder:
 
     def paragraph_break(self) -> None:
         self.line_break()
-        lines = [_SPACES.sub(" ", line).strip() for line in self.lines]
+        lines = [collapse_runs(line) for line in self.lines]
         lines = [line for line in lines if line]
         if lines:
             self.paragraphs.append(lines)
@@ -98,28 +122,40 @@ def _emit_text(builder: _TextBuilder, s: str | None, source_newlines: bool) -> N
             builder.text(line)
 
 
-def _walk(el, builder: _TextBuilder, source_newlines: bool) -> None:
+def _tag(el) -> str | None:
     tag = el.tag if isinstance(el.tag, str) else None  # comments and PIs have no str tag
-    if tag is not None:
-        tag = tag.rsplit("}", 1)[-1].lower()
-    if tag is None or tag in DROPPED:
-        pass
-    elif tag == "br":
-        builder.line_break()
-    elif tag == "pre":
-        builder.preformatted("".join(el.itertext()))
-    else:
-        block = tag in BLOCKS
-        if block:
-            builder.paragraph_break()
-        _emit_text(builder, el.text, source_newlines)
-        for child in el:
-            _walk(child, builder, source_newlines)
-        if block:
-            builder.paragraph_break()
-        elif tag in CELLS:
-            builder.text(" ")
-    _emit_text(builder, el.tail, source_newlines)
+    return tag.rsplit("}", 1)[-1].lower() if tag is not None else None
+
+
+def _walk(root, builder: _TextBuilder, source_newlines: bool) -> None:
+    """Text of ``root`` and its tail, in document order.
+
+    A loop with its own stack, not recursion: pages nest elements thousands
+    deep (unclosed ``<div>`` per comment), past Python's recursion limit.
+    """
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        el, closing = stack.pop()
+        tag = _tag(el)
+        if closing:
+            if tag in BLOCKS:
+                builder.paragraph_break()
+            elif tag in CELLS:
+                builder.text(" ")
+        elif tag is None or tag in DROPPED:
+            pass
+        elif tag == "br":
+            builder.line_break()
+        elif tag == "pre":
+            builder.preformatted("".join(el.itertext()))
+        else:
+            if tag in BLOCKS:
+                builder.paragraph_break()
+            _emit_text(builder, el.text, source_newlines)
+            stack.append((el, True))  # its closing and tail, once its children are done
+            stack.extend((child, False) for child in reversed(el))
+            continue
+        _emit_text(builder, el.tail, source_newlines)
 
 
 def element_to_text(el, source_newlines: bool = False) -> str:
@@ -159,7 +195,7 @@ def html_to_text(html: str, source_newlines: bool = False) -> str:
     # Parsed as UTF-8 bytes: lxml refuses a str holding an encoding declaration,
     # and a <meta charset> in the markup must not re-decode text already decoded.
     parser = etree.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True,
-                              remove_pis=True, recover=True, default_doctype=False)
+                              remove_pis=True, recover=True, default_doctype=False, huge_tree=True)
     try:
         root = etree.fromstring(html.encode("utf-8", "replace"), parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):

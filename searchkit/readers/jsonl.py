@@ -17,7 +17,9 @@ comment it answers, in the same post.
 The file is read line by line (memory stays flat on big corpora). A line that
 is not JSON or breaks the schema is reported as ``file:line: reason`` with
 ``report.error`` and the other lines are indexed; a bad comment loses only
-itself.
+itself. A line longer than ``limits.MAX_JSON_LINE_BYTES`` is refused the same
+way, without being held; a lone surrogate escape (``"\\ud800"``, which no UTF-8
+output takes) becomes U+FFFD, with a warning naming the line.
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from searchkit.encoding import clean_text, decode
 from searchkit.errors import InputError
 from searchkit.model import ARTICLE, COMMENT, Document, Post, comment_id_for, post_id_for
+from searchkit.readers.encoding import clean_text, decode, has_surrogates, replace_surrogates
+from searchkit.readers.files import open_regular
 from searchkit.readers.htmltext import html_to_text
+from searchkit.readers.limits import MAX_DOCUMENT_CHARS, MAX_JSON_LINE_BYTES, mib
 
 OPTIONAL_STRINGS = ("url", "author", "date", "id")
 
@@ -42,13 +46,18 @@ class LineError(ValueError):
 def read(path: Path, source: str, report) -> Iterator[Post]:
     seen: dict[str, int] = {}  # post key -> line it was first used on
     good = bad = 0
-    with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, start=1):
+    with open_regular(path, source) as fh:
+        for lineno, (raw, lost) in enumerate(_lines(fh), start=1):
             if lineno == 1:
                 raw = raw.removeprefix(b"\xef\xbb\xbf")
+            where = f"{source}:{lineno}"
+            if lost:
+                bad += 1
+                report.error(f"{where}: a line of {mib(len(raw) + lost)} is longer than the "
+                             f"{mib(MAX_JSON_LINE_BYTES)} one JSON line may hold; skipped")
+                continue
             if not raw.strip():
                 continue
-            where = f"{source}:{lineno}"
             if b"\x00" in raw:
                 bad += 1
                 report.error(f"{where}: binary data, not a JSON line; skipped")
@@ -56,6 +65,10 @@ def read(path: Path, source: str, report) -> Iterator[Post]:
             text, _ = decode(raw.rstrip(b"\r\n"))
             try:
                 record = json.loads(text)
+                if "\\u" in text and _has_surrogates(record):
+                    # JSON may spell a lone surrogate ("\\ud800"), which no UTF-8 output takes.
+                    record = _replace_surrogates(record)
+                    report.warn(f"{where}: lone surrogate escape (\\ud800-\\udfff) replaced with U+FFFD")
                 post = record_to_post(record, source, lineno, report)
             except json.JSONDecodeError as exc:
                 bad += 1
@@ -77,6 +90,46 @@ def read(path: Path, source: str, report) -> Iterator[Post]:
         raise InputError(f"{source}: no JSON line in the file")
 
 
+def _lines(fh) -> Iterator[tuple[bytes, int]]:
+    """Each line, and how many bytes past ``MAX_JSON_LINE_BYTES`` it had (read and dropped)."""
+    while True:
+        line = fh.readline(MAX_JSON_LINE_BYTES)
+        if not line:
+            return
+        lost = 0
+        if len(line) == MAX_JSON_LINE_BYTES and not line.endswith(b"\n"):
+            while rest := fh.readline(1 << 20):
+                lost += len(rest)
+                if rest.endswith(b"\n"):
+                    break
+        yield line, lost
+
+
+def _has_surrogates(value) -> bool:
+    if isinstance(value, str):
+        return has_surrogates(value)
+    if isinstance(value, dict):
+        return any(_has_surrogates(k) or _has_surrogates(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_surrogates(v) for v in value)
+    return False
+
+
+def _replace_surrogates(value):
+    """A decoded JSON value with every lone surrogate in its strings (keys too) made U+FFFD.
+
+    >>> _replace_surrogates({"id": "a\\ud800", "c": [{"x\\udc00": 1}]}) == {"id": "a\\ufffd", "c": [{"x\\ufffd": 1}]}
+    True
+    """
+    if isinstance(value, str):
+        return replace_surrogates(value)
+    if isinstance(value, dict):
+        return {replace_surrogates(k): _replace_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace_surrogates(v) for v in value]
+    return value
+
+
 def record_to_post(record, source: str, lineno: int, report) -> Post:
     """One decoded JSON line as a Post; ``LineError`` if it breaks the schema.
 
@@ -93,10 +146,10 @@ def record_to_post(record, source: str, lineno: int, report) -> Post:
     """
     if not isinstance(record, dict):
         raise LineError(f"a JSON object was expected, not {_json_type(record)}")
-    title = _string(record, "title", required=True)
+    title = _string(record, "title", required=True) or ""
     if not title.strip():
         raise LineError('"title" is empty')
-    body = _body(record)
+    body, meta = _body(record)
     for name in OPTIONAL_STRINGS:
         _string(record, name)
     comments = record.get("comments")
@@ -112,7 +165,7 @@ def record_to_post(record, source: str, lineno: int, report) -> Post:
     article = Document(
         id=post_id, kind=ARTICLE, post_id=post_id, title=clean_text(title.strip()), body=body,
         source=source, author=_clean(record.get("author")),
-        date=_date(record.get("date"), where, report), url=url, meta={"key": key, "line": lineno},
+        date=_date(record.get("date"), where, report), url=url, meta={"key": key, "line": lineno, **meta},
     )
     return Post(article, _comments(comments, article, where, report))
 
@@ -125,7 +178,7 @@ def _comments(records: list, article: Document, where: str, report) -> list[Docu
         try:
             if not isinstance(rec, dict):
                 raise LineError(f"a JSON object was expected, not {_json_type(rec)}")
-            body = _body(rec)
+            body, meta = _body(rec)
             for name in ("id", "parent", "author", "date", "url"):
                 _string(rec, name)
         except LineError as exc:
@@ -136,14 +189,14 @@ def _comments(records: list, article: Document, where: str, report) -> list[Docu
             id=comment_id_for(article.post_id, number), kind=COMMENT, post_id=article.post_id,
             title=article.title, body=body, source=article.source,
             author=_clean(rec.get("author")), date=_date(rec.get("date"), where, report),
-            url=_clean(rec.get("url")) or article.url, number=number,
+            url=_clean(rec.get("url")) or article.url, number=number, meta=meta,
         )
         if rec.get("id"):
             doc.meta["key"] = rec["id"]
             by_key.setdefault(rec["id"], doc.id)
         docs.append(doc)
         parents.append(rec.get("parent") or None)
-    for doc, parent in zip(docs, parents):
+    for doc, parent in zip(docs, parents, strict=True):
         if parent is None:
             continue
         doc.parent_id = by_key.get(parent)
@@ -165,15 +218,22 @@ def _string(record: dict, name: str, required: bool = False) -> str | None:
     return value
 
 
-def _body(record: dict) -> str:
-    """``body`` (plain text) or, when it is absent, ``body_html`` made text."""
+def _body(record: dict) -> tuple[str, dict]:
+    """``body`` (plain text) or, when it is absent, ``body_html`` made text; and the document's meta.
+
+    A body longer than ``MAX_DOCUMENT_CHARS`` is cut here, before it is
+    cleaned, its full length kept in the meta for ``read_file``'s warning.
+    """
     body = _string(record, "body")
-    if body is not None:
-        return clean_text(body.strip())
-    html = _string(record, "body_html")
-    if html is None:
-        raise LineError('"body" (or "body_html") is missing')
-    return clean_text(html_to_text(html))
+    if body is None:
+        html = _string(record, "body_html")
+        if html is None:
+            raise LineError('"body" (or "body_html") is missing')
+        body = html_to_text(html)
+    body = body.strip()
+    if len(body) <= MAX_DOCUMENT_CHARS:
+        return clean_text(body), {}
+    return clean_text(body[:MAX_DOCUMENT_CHARS]), {"full_length": len(body)}
 
 
 def _clean(value: str | None) -> str | None:

@@ -15,6 +15,11 @@ The layout, read as a person would read it::
 Paragraphs are separated by lines holding only white space, non-breaking
 spaces included. Files with no furniture, no comments or ``1 Commentaire``
 are read the same way.
+
+Not every ``*.txt`` is a page dump: a file whose first line is not a title
+followed by a blank line (a provenance note, a licence) or that is named as
+notes are (``README.txt``, ``LICENSE.txt``...) is skipped with a warning, not
+an error: nothing was lost, and the run's exit code stays 0.
 """
 
 from __future__ import annotations
@@ -23,9 +28,11 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from searchkit.encoding import clean_text, decode, is_probably_binary
 from searchkit.errors import InputError
 from searchkit.model import ARTICLE, COMMENT, Document, Post, comment_id_for, post_id_for
+from searchkit.readers.encoding import clean_text, decode, is_probably_binary
+from searchkit.readers.files import read_lines
+from searchkit.readers.limits import MAX_LINE_BYTES, MAX_PAGE_BYTES, mib
 
 _VIEWS = re.compile(r"^\s*([\d\s.,\u00a0\u202f]+?)\s*total views?\b", re.IGNORECASE)
 _COUNT_HEADER = re.compile(
@@ -38,6 +45,11 @@ _FURNITURE = re.compile(
 )
 _COMMENT_START = re.compile(r"^([ \t\u00a0]+)(\d+)\.[ \t\u00a0]+(\S.*)$")
 _WORD_NUMBERS = {"un": 1, "une": 1, "one": 1, "aucun": 0, "no": 0}
+# A page's title is one line; a longer first line is a paragraph, not a title.
+MAX_TITLE_LINE = 300
+# Text files that sit beside pages and are never pages.
+_NOTES_NAME = re.compile(r"^(readme|read_me|lisezmoi|licen[cs]e|copying|notes?|sources?|provenance|credits|authors"
+                         r"|auteurs|changelog|changes|todo|robots)([._-].*)?\.txt$", re.IGNORECASE)
 
 
 def is_blank(line: str) -> bool:
@@ -70,11 +82,77 @@ def is_furniture(line: str) -> bool:
 
 
 def read(path: Path, source: str, report) -> Iterator[Post]:
-    data = path.read_bytes()
+    data, cut = _read_bounded(path, source, report)
     if is_probably_binary(data):
         raise InputError(f"{source}: binary content, not a text page dump")
     text, _ = decode(data)
-    yield parse(clean_text(text), source, report)
+    text = clean_text(text)
+    reason = not_a_page_dump(path.name, text)
+    if reason:
+        # A notes or licence file beside the pages: not an error, nothing lost.
+        report.warn(f"{source}: not a page dump ({reason}); skipped")
+        return
+    post = parse(text, source, report)
+    for head, lost in cut:
+        # The document holding a cut line is marked with its full length for the warning.
+        doc = next((d for d in post.documents if head and (head in d.body or head in d.title)), None)
+        if doc is not None:
+            doc.meta["full_length"] = doc.meta.get("full_length", len(doc.body)) + lost
+        else:
+            report.warn(f"{source}: a line of {lost + MAX_LINE_BYTES:,} bytes cut to its first "
+                        f"{MAX_LINE_BYTES:,} (the limit for one line)")
+    yield post
+
+
+def _read_bounded(path: Path, source: str, report) -> tuple[bytes, list[tuple[str, int]]]:
+    """The file's bytes with each line cut to ``MAX_LINE_BYTES``, at most ``MAX_PAGE_BYTES`` in all.
+
+    Also, for each cut line, the end of what was kept (to find its document
+    later) and how many bytes were dropped.
+    """
+    chunks: list[bytes] = []
+    cut: list[tuple[str, int]] = []
+    total = 0
+    for line, lost in read_lines(path, source):
+        if total + len(line) > MAX_PAGE_BYTES:
+            report.warn(f"{source}: the page dump is longer than {mib(MAX_PAGE_BYTES)}; the rest is not read "
+                        "(the limit for one page)")
+            break
+        chunks.append(line)
+        total += len(line)
+        if lost:
+            # The end of what was kept is in its document's text, whatever began the line ("  2. ").
+            cut.append((line[-200:].decode("utf-8", "ignore")[-40:].strip(), lost))
+    return b"".join(chunks), cut
+
+
+def not_a_page_dump(name: str, text: str) -> str | None:
+    """Why a text file is not a page dump, or None when it has the shape of one.
+
+    A page dump starts with its title: one line of at most ``MAX_TITLE_LINE``
+    characters, then a blank line, then the article. A provenance note, a
+    README or a licence file beside the pages does not, or is named so.
+
+    >>> not_a_page_dump("p.txt", "Un titre\\n\\nUn texte.")
+    >>> not_a_page_dump("p.txt", "Source : wget, le 3 mars 2021.\\nLicence CC BY-SA.\\n")
+    'its first line is not a title followed by a blank line'
+    >>> not_a_page_dump("LICENSE.txt", "Un titre\\n\\nUn texte.")
+    'LICENSE.txt is the name of a notes file'
+    """
+    if _NOTES_NAME.match(name):
+        return f"{name} is the name of a notes file"
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if not is_blank(line)), None)
+    if start is None:
+        return None  # empty: parse() says so
+    if len(lines[start].strip()) > MAX_TITLE_LINE:
+        return f"its first line is {len(lines[start].strip()):,} characters long, not a title"
+    rest = lines[start + 1:]
+    if not rest or not any(not is_blank(line) for line in rest):
+        return None  # a title alone: parse() warns
+    if not is_blank(rest[0]):
+        return "its first line is not a title followed by a blank line"
+    return None
 
 
 def parse(text: str, source: str, report) -> Post:
@@ -144,6 +222,6 @@ def parse(text: str, source: str, report) -> Post:
 def _starts_list(lines: list[str], i: int) -> bool:
     """A comment list starts with ``1.`` and runs to the end of the page."""
     m = _COMMENT_START.match(lines[i])
-    return bool(m) and m.group(2) == "1" and all(
+    return m is not None and m.group(2) == "1" and all(
         is_blank(line) or line[:1] in " \t\u00a0" or is_furniture(line) for line in lines[i:]
     )

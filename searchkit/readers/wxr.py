@@ -11,15 +11,18 @@ children. What becomes what:
 - a comment per ``wp:comment`` with ``wp:comment_approved`` = 1 and a type
   empty or ``comment``, numbered by position under its post, its url the
   WordPress permalink ``link#comment-<wp:comment_id>`` and ``parent_id`` our
-  id of the comment it answers (``wp:comment_parent``), so threads survive.
+  id of the comment it answers (``wp:comment_parent``), so threads survive;
+- the item's ``<category domain="category">`` and ``domain="post_tag"`` are
+  the article's ``categories`` and ``tags`` (post formats and menus are not).
 
 Everything else (drafts, private and pending items, attachments, menu items,
 pingbacks, trackbacks, unapproved or spam comments) is left out and counted
 by reason with ``report.skip``.
 
 Safety and damage: the file is streamed with lxml ``iterparse`` (memory stays
-flat on big exports), never resolves entities nor touches the network, and a
-file declaring a DTD or entities (``<!DOCTYPE``/``<!ENTITY``: "billion laughs",
+flat on big exports; a post's comments leave the tree as they are read),
+never resolves entities nor touches the network, and a file declaring a DTD
+or entities (``<!DOCTYPE``/``<!ENTITY``: "billion laughs",
 ``file:///etc/passwd``) is refused before parsing, since no WordPress export
 has one. A file that is not well-formed is read in lxml's recover mode: an
 undeclared namespace prefix (a known WordPress.com export bug) loses nothing
@@ -37,9 +40,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from searchkit.encoding import clean_text, is_probably_binary
 from searchkit.errors import InputError
 from searchkit.model import ARTICLE, COMMENT, Document, Post, comment_id_for, post_id_for
+from searchkit.readers.encoding import clean_text, is_probably_binary
+from searchkit.readers.files import open_regular, read_head
 from searchkit.readers.htmltext import html_to_text
 
 ARTICLE_TYPES = ("post", "page")
@@ -61,8 +65,14 @@ _WS = re.compile(r"\s+")
 
 def read(path: Path, source: str, report) -> Iterator[Post]:
     refuse_dtd(path, source)
+    with open_regular(path, source) as fh:
+        yield from _read_items(fh, source, report)
+
+
+def _read_items(fh, source: str, report) -> Iterator[Post]:
+    """The posts of an open export, streamed item by item."""
     context = etree.iterparse(
-        str(path), events=("end",), tag="item", recover=True, resolve_entities=False,
+        fh, events=("end",), tag=("item", "{*}comment"), recover=True, resolve_entities=False,
         no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True,
     )
     items = 0
@@ -70,10 +80,21 @@ def read(path: Path, source: str, report) -> Iterator[Post]:
     # truncated file is closed by recovery, not by its end tag, and is dropped.
     held: tuple[Post, int] | None = None
     taken: set[str] = set()  # post ids given so far: two items never share one
+    # The comments of the item being read, as plain fields: each <wp:comment>
+    # leaves the tree once read, so a post with 50,000 comments never holds
+    # them all as elements.
+    comments: list[dict[str, str]] = []
     try:
         for _, item in context:
+            if item.tag != "item":
+                parent = item.getparent()
+                if parent is not None and parent.tag == "item" and _key(item) == "wp:comment":
+                    comments.append({_key(f): _text(f) for f in item if isinstance(f.tag, str)})
+                    parent.remove(item)
+                continue
             items += 1
-            post = item_to_post(item, source, report, taken)
+            post = item_to_post(item, source, report, taken, comments)
+            comments = []
             line = item.sourceline or 0
             # Free what is parsed so far: memory stays flat however big the export.
             item.clear()
@@ -115,8 +136,7 @@ def refuse_dtd(path: Path, source: str) -> None:
     No WordPress export has one, and a DTD is how XML bombs ("billion laughs")
     and external entities (``file:///etc/passwd``) get in.
     """
-    with open(path, "rb") as fh:
-        head = fh.read(PROLOG_BYTES)
+    head = read_head(path, source, PROLOG_BYTES)
     if is_probably_binary(head):
         raise InputError(f"{source}: binary content, not a WordPress export (WXR)")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -161,19 +181,32 @@ def report_damage(error_log, source: str, report) -> int | None:
     return damage[0].line
 
 
-def item_to_post(item, source: str, report, taken: set[str] | None = None) -> Post | None:
-    """One ``<item>`` as a Post, or None (and a skip counted) if it is not indexed."""
+def item_to_post(item, source: str, report, taken: set[str] | None = None,
+                 comments: list[dict[str, str]] | None = None) -> Post | None:
+    """One ``<item>`` as a Post, or None (and a skip counted) if it is not indexed.
+
+    ``comments`` are its ``<wp:comment>`` elements already read as fields
+    (``wp:comment_id`` → text); any still in the item are read here.
+    """
     fields: dict[str, etree._Element] = {}
-    comments = []
-    categories, tags = [], []
+    comments = comments if comments is not None else []
+    categories: list[str] = []
+    tags: list[str] = []
     for child in item:
         if not isinstance(child.tag, str):
             continue
         key = _key(child)
         if key == "wp:comment":
-            comments.append(child)
+            comments.append({_key(f): _text(f) for f in child if isinstance(f.tag, str)})
         elif key == "category":
-            (tags if child.get("domain") == "post_tag" else categories).append(_plain(_text(child)))
+            # WordPress writes its categories and tags so; plain RSS has no domain
+            # (a category); post formats and menus are not the author's words.
+            domain = child.get("domain") or "category"
+            name = _plain(_text(child))
+            if name and domain in ("category", "post_tag"):
+                found = categories if domain == "category" else tags
+                if name not in found:
+                    found.append(name)
         else:
             fields.setdefault(key, child)
 
@@ -184,9 +217,11 @@ def item_to_post(item, source: str, report, taken: set[str] | None = None) -> Po
     post_type = text("wp:post_type").strip() or "post"
     status = text("wp:status").strip() or "publish"
     if post_type not in ARTICLE_TYPES:
-        return _leave_out(post_type, comments, report)
+        _leave_out(post_type, comments, report)
+        return None
     if status != "publish":
-        return _leave_out(status, comments, report)
+        _leave_out(status, comments, report)
+        return None
 
     wp_id = text("wp:post_id").strip()
     title = _plain(text("title"))
@@ -202,16 +237,12 @@ def item_to_post(item, source: str, report, taken: set[str] | None = None) -> Po
     # A plain RSS feed read as an export has its text in <description>.
     body = wordpress_html_to_text(text("content:encoded") or text("description"))
     meta: dict = {"wp_post_id": wp_id, "post_type": post_type}
-    if categories:
-        meta["categories"] = categories
-    if tags:
-        meta["tags"] = tags
     article = Document(
         id=post_id, kind=ARTICLE, post_id=post_id, title=title, body=body, source=source,
         author=_plain(text("dc:creator")) or None, date=wordpress_date(text("wp:post_date")),
-        url=link, meta=meta,
+        url=link, meta=meta, categories=categories, tags=tags,
     )
-    return Post(article, read_comments(comments, article, report))
+    return Post(article, read_comments(comments, article, report))  # empties ``comments``
 
 
 def _leave_out(reason: str, comments: list, report) -> None:
@@ -220,12 +251,12 @@ def _leave_out(reason: str, comments: list, report) -> None:
         report.skip("comment on a left-out item", len(comments))
 
 
-def read_comments(elements, article: Document, report) -> list[Document]:
+def read_comments(fields: list[dict[str, str]], article: Document, report) -> list[Document]:
     """The approved reader comments of one post, numbered, replies linked to parents."""
-    kept: list[tuple[dict[str, str], Document]] = []
+    kept: list[tuple[str, Document]] = []  # (wp:comment_parent, comment)
     by_wp_id: dict[str, str] = {}
-    for el in elements:
-        c = {_key(f): _text(f) for f in el if isinstance(f.tag, str)}
+    for i, c in enumerate(fields):
+        fields[i] = {}  # the raw fields go as soon as read: a post's comments are not held twice
         ctype = c.get("wp:comment_type", "").strip()
         approved = c.get("wp:comment_approved", "1").strip()
         if ctype not in COMMENT_TYPES:
@@ -247,9 +278,8 @@ def read_comments(elements, article: Document, report) -> list[Document]:
         )
         if wp_id:
             by_wp_id[wp_id] = doc.id
-        kept.append((c, doc))
-    for c, doc in kept:
-        parent = c.get("wp:comment_parent", "").strip()
+        kept.append((c.get("wp:comment_parent", "").strip(), doc))
+    for parent, doc in kept:
         if parent and parent != "0":
             doc.parent_id = by_wp_id.get(parent)
             if doc.parent_id is None:  # answers a pingback or an unapproved comment

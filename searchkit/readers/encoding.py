@@ -28,6 +28,10 @@ ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "asc
 # control character except tab and newline.
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# A lone UTF-16 surrogate (JSON's "\ud800") is no character: no UTF-8 encoder
+# takes it, so stored text holding one would break every output.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
 _MOJIBAKE_HINT = re.compile(r"[ÃÂâ][\x80-\xbf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ ¡-¿]")
 
 
@@ -98,7 +102,7 @@ def declared_charset(data: bytes, content_type: str | None = None) -> str | None
              if label and normalise_label(label)]
     for label in found:
         try:
-            data.decode(normalise_label(label))
+            data.decode(normalise_label(label) or label)
             return label
         except (UnicodeDecodeError, LookupError):
             continue
@@ -140,8 +144,9 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
         pass
     if _mostly_utf8(data):
         return data.decode("utf-8", errors=_CP1252_FALLBACK), "utf-8+cp1252"
-    for name in (normalise_label(declared), "cp1252"):
-        if name and name != "utf-8":
+    for candidate in (normalise_label(declared), "cp1252"):
+        if candidate and candidate != "utf-8":
+            name = candidate
             try:
                 return data.decode(name), name
             except (UnicodeDecodeError, LookupError):
@@ -163,8 +168,9 @@ def _mostly_utf8(data: bytes) -> bool:
     return in_sequences > 0 and in_sequences >= len(_HIGH_BYTE.findall(data)) - in_sequences
 
 
-def _cp1252_for_invalid_utf8(exc: UnicodeDecodeError) -> tuple[str, int]:
+def _cp1252_for_invalid_utf8(exc: UnicodeError) -> tuple[str, int]:
     """Codec error handler: bytes that are not UTF-8 read as Windows-1252."""
+    assert isinstance(exc, UnicodeDecodeError)  # registered for decoding only
     bad = exc.object[exc.start:exc.end]
     return bad.decode("cp1252", errors="replace"), exc.end
 
@@ -212,6 +218,19 @@ def repair_mojibake(text: str) -> str:
     return ftfy.fix_encoding(text)
 
 
+def replace_surrogates(text: str) -> str:
+    """Every lone surrogate code point replaced with U+FFFD.
+
+    >>> replace_surrogates("a\\udc80b") == "a\\ufffdb"
+    True
+    """
+    return _SURROGATE.sub(REPLACEMENT, text) if has_surrogates(text) else text
+
+
+def has_surrogates(text: str) -> bool:
+    return _SURROGATE.search(text) is not None
+
+
 def clean_text(text: str) -> str:
     """Text fit to index and show: mojibake repaired, no control characters.
 
@@ -220,7 +239,10 @@ def clean_text(text: str) -> str:
 
     >>> clean_text("rouge \\x1b[31mALERTE\\x1b[0m fin\\x07")
     'rouge ALERTE fin'
+    >>> clean_text("avant \\ud800 après")
+    'avant \ufffd après'
     """
+    text = replace_surrogates(text)
     text = repair_mojibake(text)
     if "\x1b" in text:
         text = _ANSI.sub("", text)
