@@ -5,8 +5,6 @@ each piece says why. Importing this module checks the installed version first
 and refuses any other with a message saying what to install, so a Whoosh
 upgrade fails loudly here instead of corrupting an index somewhere else.
 
-* ``import_whoosh_light``: Whoosh without ``urllib.request`` and ``asyncio``
-  (~30 ms of a fresh ``searchkit search``);
 * ``SyncedFileStorage``: fsync before the commit point, one spill folder per writer;
 * ``PinnedIndex`` and ``open_lazy_files``: a reader pinned to the commit that was checked;
 * ``make_writer`` and ``ParallelWriter``: Whoosh's multiprocessing writer, repaired
@@ -16,49 +14,14 @@ upgrade fails loudly here instead of corrupting an index somewhere else.
 
 from __future__ import annotations
 
-import functools
 import os
 import queue
 import signal
-import sys
-import types
 from typing import Any
 
 from searchkit.errors import IndexWriteError, SearchkitError
 
 WHOOSH_VERSION = "2.7.5"  # the whoosh-reloaded release every override below was written for
-
-
-def _refuse_download(*args, **kwargs):
-    raise RuntimeError("searchkit imported Whoosh without urllib.request: no downloads")
-
-
-def import_whoosh_light() -> None:
-    """Import Whoosh while light stand-ins replace two modules it never needs here.
-
-    ``whoosh.compat`` imports ``urllib.request`` (~17 ms) for a download helper
-    nothing calls; ``whoosh.reading`` imports the ``cached_property`` package,
-    which imports ``asyncio`` (~12 ms). The stand-ins are removed right after,
-    so a later ``import urllib.request`` gets the real module.
-    """
-    if "whoosh.reading" in sys.modules:
-        return
-    stand_ins = {
-        "urllib.request": types.ModuleType("urllib.request", "searchkit stand-in while Whoosh loads"),
-        "cached_property": types.ModuleType("cached_property", "searchkit stand-in while Whoosh loads"),
-    }
-    stand_ins["urllib.request"].urlretrieve = _refuse_download  # type: ignore[attr-defined]
-    stand_ins["cached_property"].cached_property = functools.cached_property  # type: ignore[attr-defined]
-    installed = [name for name in stand_ins if name not in sys.modules]
-    for name in installed:
-        sys.modules[name] = stand_ins[name]
-    try:
-        import whoosh.compat  # noqa: F401
-        import whoosh.reading  # noqa: F401
-    finally:
-        for name in installed:
-            if sys.modules.get(name) is stand_ins[name]:
-                del sys.modules[name]
 
 
 def check_whoosh_version(found: str) -> None:
@@ -75,8 +38,7 @@ def check_whoosh_version(found: str) -> None:
                              f"run `pip install 'whoosh-reloaded=={WHOOSH_VERSION}'`")
 
 
-import_whoosh_light()
-import whoosh  # noqa: E402
+import whoosh  # noqa: E402  (after the package's light import: see searchkit/engine/whoosh/__init__.py)
 
 check_whoosh_version(whoosh.versionstring())
 
