@@ -36,7 +36,6 @@ def test_rebuild_turns_the_old_index_into_a_current_one(runner, tmp_path):
     assert (ix / "README.md").read_text() == (OLD / "README.md").read_text()  # notes carried over
 
 
-@pytest.mark.skipif(not CURRENT.is_dir(), reason="fixture of the current schema not committed yet")
 def test_the_committed_index_of_this_schema_opens_and_answers(runner, tmp_path):
     ix = tmp_path / "current"
     shutil.copytree(CURRENT, ix)
