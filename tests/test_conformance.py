@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import CORPORA, CORPUS, FIXTURES
 from searchkit.cli import main
+from tests.conftest import CORPORA, CORPUS, FIXTURES
 
 pytestmark = pytest.mark.opensearch
 
@@ -39,7 +39,7 @@ def node_url(request) -> str:
     return os.environ.get(TEST_NODE_ENV) or request.getfixturevalue("opensearch_url")
 
 
-def run(*args: str, codes: tuple[int, ...] = (0, 1)) -> Result:
+def run(*args: str | Path, codes: tuple[int, ...] = (0, 1)) -> Result:
     result = CliRunner().invoke(main, [str(a) for a in args])
     assert result.exit_code in codes, (args, result.output, result.exception)
     return result
@@ -231,7 +231,8 @@ def test_incremental_runs_read_only_what_changed_and_match_the_folder_index(tmp_
 # --- ../shared/corpora ----------------------------------------------------------------
 
 SHARED_QUERIES = [
-    ("bitcoin",), ('"monnaie électronique"',), ('"banque centrale"',), ("java",), ('"garbage collector"',), ('"le bitcoin"',), ("photo*",), ("bitcoin NOT euro",),
+    ("bitcoin",), ('"monnaie électronique"',), ('"banque centrale"',), ("java",), ('"garbage collector"',),
+    ('"le bitcoin"',), ("photo*",), ("bitcoin NOT euro",),
     ("bitcoin", "--kind", "comment"), ("bitcoin", "--since", "2013", "--until", "2014-06"),
     ("bitcoin", "--author", "admin"), ("java", "--source", "thecoffeeworkshop-wordpress.xml"),
     ("merci", "--in-article", "bitcoin"), ("bitcoin", "--with-comments", "merci"), ("handball OR musique",),
