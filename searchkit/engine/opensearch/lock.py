@@ -30,7 +30,9 @@ POLL = 0.25
 
 CONTROL_BODY = {
     "settings": {"index": {"number_of_shards": 1, "auto_expand_replicas": "0-1"}},
-    "mappings": {"dynamic": False, "properties": {"expires": {"type": "double"}}},
+    "mappings": {"dynamic": False, "properties": {
+        "expires": {"type": "double"}, "alias": {"type": "keyword"}, "kind": {"type": "keyword"},
+        "source": {"type": "keyword"}}},
 }
 
 
@@ -94,9 +96,12 @@ class OpenSearchLock:
         if not self.client.indices.exists(index=CONTROL_INDEX):
             try:
                 self.client.indices.create(index=CONTROL_INDEX, body=CONTROL_BODY)
+                return
             except RequestError as exc:  # another writer created it first
                 if exc.error != "resource_already_exists_exception":
                     raise
+        # Made by an earlier searchkit: the fields added since (adding fields is always allowed).
+        self.client.indices.put_mapping(index=CONTROL_INDEX, body=CONTROL_BODY["mappings"])
 
     def _take_over(self, held: dict) -> bool:
         """Replace a dead holder's document, unless someone else did first."""

@@ -12,19 +12,23 @@ physical index that the alias points to only after its commit, so searches
 keep the last commit whole (the new index is deleted at once on an error or
 Ctrl-C, by the next run when the writer was killed). An incremental run
 writes in place with refresh off: searches keep seeing the last commit, but
-the changes already sent are in the index and would show after a manual
-``_refresh`` or a node restart; the file state is the last commit's, so the
-next run reads those files again and its commit makes the index right.
+the changes already sent are in the index (OpenSearch has no rollback) and
+would show after a manual ``_refresh`` or a node restart. The sources it had
+begun to change are in the journal (``journal.Journal``), so the next run
+reads them again (or deletes the posts of one the last commit never had) and
+its commit makes the index what the files say.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from searchkit.engine.base import FileEntry
 from searchkit.engine.base import WriteSession as BaseWriteSession
 from searchkit.engine.opensearch import connection
 from searchkit.engine.opensearch.engine import OpenSearchEngine, files_index
+from searchkit.engine.opensearch.journal import Journal
 from searchkit.engine.opensearch.lock import OpenSearchLock
 from searchkit.engine.opensearch.writer import OpenSearchWriter, current_index, save_files
 from searchkit.engine.whoosh.lock import describe_holder
@@ -57,15 +61,39 @@ class OpenSearchSession(BaseWriteSession):
                     f"its lock was taken over and the index kept its last commit")
             self.current = current_index(self.client, self.alias, self.url)
             self._remove_orphans()
+            self.journal = Journal(self.client, self.alias)
             if self.current is not None and not self.rebuild:
                 # Refuses an index of another searchkit version or a red cluster before any work.
                 self.files = OpenSearchEngine(self.url, client=self.client).files()
+                self._settle(self.journal.sources())
         except BaseException as exc:
             self._release()
             if isinstance(exc, Exception):
                 raise connection.translate(exc, self.url) from exc
             raise
         return self
+
+    def _settle(self, touched: set[str]) -> None:
+        """Undo what an interrupted incremental run left: its sources are read again, or deleted if new."""
+        if not touched:
+            return
+        self.notes.append(f"the previous run was interrupted: the {len(touched)} file(s) it had begun to write "
+                          "are read again")
+        from opensearchpy import helpers
+
+        # Never refreshed, so only by id: a delete by query would not see them.
+        sent = self.journal.sent_documents()
+        helpers.bulk(self.client, ({"_op_type": "delete", "_index": self.current, "_id": i, "_routing": r}
+                                   for i, r in sent), raise_on_error=False, chunk_size=1000)
+        for source in sorted(touched):
+            entry = self.files.get(source)
+            if entry is not None:
+                self.files[source] = dataclasses.replace(entry, sha256="", size=-1, clean=False)
+        if not any(source in self.files for source in touched):
+            # Nothing left to read again: the index is the last commit once refreshed.
+            self.client.indices.put_settings(index=self.current, body={"index": {"refresh_interval": None}})
+            self.client.indices.refresh(index=self.current)
+            self.journal.clear()
 
     def _remove_orphans(self) -> None:
         """Delete the builds of this alias no alias points to: a killed ``--rebuild`` left them."""
@@ -84,7 +112,7 @@ class OpenSearchSession(BaseWriteSession):
 
     def writer(self) -> OpenSearchWriter:
         if self._writer is None:
-            self._writer = OpenSearchWriter(self.url, rebuild=self.fresh, client=self.client)
+            self._writer = OpenSearchWriter(self.url, rebuild=self.fresh, client=self.client, journal=self.journal)
         return self._writer
 
     def remember(self, files: dict[str, FileEntry]) -> None:
@@ -100,6 +128,11 @@ class OpenSearchSession(BaseWriteSession):
         try:
             if self._writer is not None and exc_type is not None:
                 self._writer.cancel()
+            elif self._writer is not None and self._writer.committed:
+                self.journal.clear()  # the file state describes the index again
+        except Exception as err:
+            if exc_type is None:
+                raise connection.translate(err, self.url) from err
         finally:
             self._release()
 

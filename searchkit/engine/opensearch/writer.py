@@ -48,8 +48,9 @@ class OpenSearchWriter(Writer):
     """Writes one searchkit index on OpenSearch; see the module for what ``commit`` and ``cancel`` mean."""
 
     def __init__(self, url: str, rebuild: bool = False, ca_cert: str | None = None, client: Any = None,
-                 shards: int = 1, replicas: int = 0):
+                 shards: int = 1, replicas: int = 0, journal: Any = None):
         self.url = url
+        self.journal = journal  # records each source before an in-place change (``journal.Journal``)
         self.client, self.alias = (client, connection.parse_url(url)[1]) if client else connection.client_for(
             url, ca_cert)
         self._buffer: list[tuple[dict[str, Any], Document, Callable | None]] = []
@@ -80,15 +81,24 @@ class OpenSearchWriter(Writer):
 
     # --- writing ---------------------------------------------------------------
 
+    def _touch(self, source: str) -> None:
+        if self.journal is not None and not self.new:
+            self.journal.touch(source)
+
     def delete_source(self, source: str) -> None:
         self._flush()  # what was added before stays ordered before the delete
         try:
+            self._touch(source)
             self.client.delete_by_query(index=self.index, body={"query": {"term": {"source": source}}},
                                         conflicts="proceed", refresh=False, params={"slices": "auto"})
         except Exception as exc:
             raise connection.translate(exc, self.url) from exc
 
     def add_post(self, post: Post, on_error: Callable[[Document, Exception], None] | None = None) -> None:
+        try:
+            self._touch(post.article.source)
+        except Exception as exc:
+            raise connection.translate(exc, self.url) from exc
         for doc in post.documents:
             act = action(doc, self.index)
             self._buffer.append((act, doc, on_error))
@@ -110,6 +120,8 @@ class OpenSearchWriter(Writer):
         actions = [act for act, _, _ in self._buffer]
         self._buffer, self._bytes = [], 0
         try:
+            if self.journal is not None and not self.new:
+                self.journal.sent([(act["_id"], act["_routing"]) for act in actions])
             for ok, item in helpers.streaming_bulk(
                 self.client, actions, chunk_size=CHUNK_DOCS, max_chunk_bytes=CHUNK_BYTES, max_retries=8,
                 initial_backoff=1, max_backoff=30, raise_on_error=False, yield_ok=False,
