@@ -16,6 +16,7 @@ from searchkit import engine
 from searchkit.api import open_archive
 from searchkit.cli import main
 from searchkit.engine.opensearch.lock import CONTROL_INDEX
+from searchkit.engine.opensearch.writer import OpenSearchWriter
 from searchkit.engine.whoosh.lock import describe_holder
 from searchkit.errors import DocumentNotFoundError, IndexLockedError
 from searchkit.model import Document, Post
@@ -122,8 +123,9 @@ def test_rebuild_is_swapped_in_at_commit_and_searches_never_see_it_half_built(ur
     with engine.open_writer(url, rebuild=True) as session:
         assert session.fresh and session.files == {}
         writer = session.writer()
+        assert isinstance(writer, OpenSearchWriter)
         writer.add_post(post(1))
-        writer._flush()  # sent to the cluster, not committed
+        writer.flush()  # sent to the cluster, not committed
         assert articles(url) == before
         writer.commit({})
         assert articles(url) == 1
@@ -135,8 +137,9 @@ def test_an_interrupted_rebuild_keeps_the_last_commit_and_leaves_nothing(url, cl
     before, old = articles(url), physical(client, url)
     with pytest.raises(KeyboardInterrupt), engine.open_writer(url, rebuild=True) as session:
         writer = session.writer()
+        assert isinstance(writer, OpenSearchWriter)
         writer.add_post(post(1))
-        writer._flush()
+        writer.flush()
         raise KeyboardInterrupt
     assert articles(url) == before and physical(client, url) == old
     assert "files: 0 added, 0 updated, 0 removed, 2 unchanged" in index(CORPUS, THREADS, "--index", url).stderr
@@ -150,9 +153,10 @@ def test_an_interrupted_incremental_run_is_not_searchable_and_the_next_run_puts_
     files = engine.open_engine(url).files()
     with pytest.raises(RuntimeError), engine.open_writer(url) as session:
         writer = session.writer()
+        assert isinstance(writer, OpenSearchWriter)
         writer.delete_source("sante-numerique.xml")
         writer.add_post(post(2))
-        writer._flush()
+        writer.flush()
         raise RuntimeError("killed")
     # What was sent is in the index but not searchable (refresh stays off); the file state is the last commit's.
     assert articles(url) == before and engine.open_engine(url).files() == files

@@ -18,6 +18,7 @@ False
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import sys
@@ -74,7 +75,9 @@ def client_for(url: str, ca_cert: str | None = None) -> tuple[Any, str]:
                          f"process lists: set {USER_ENV} and {PASSWORD_ENV} instead\n")
     options: dict[str, Any] = {"timeout": 120, "max_retries": 2, "retry_on_timeout": True}
     if auth:
-        options["http_auth"] = auth
+        # Built here in UTF-8: the client's own basic auth encodes Latin-1 and garbles any other password.
+        token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
+        options["headers"] = {"Authorization": f"Basic {token}"}
     if server.startswith("https://"):
         ca_cert = ca_cert or ca_cert_option or os.environ.get(CA_CERT_ENV) or None
         options.update(verify_certs=True, ca_certs=ca_cert)

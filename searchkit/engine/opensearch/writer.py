@@ -86,7 +86,7 @@ class OpenSearchWriter(Writer):
             self.journal.touch(source)
 
     def delete_source(self, source: str) -> None:
-        self._flush()  # what was added before stays ordered before the delete
+        self.flush()  # what was added before stays ordered before the delete
         try:
             self._touch(source)
             self.client.delete_by_query(index=self.index, body={"query": {"term": {"source": source}}},
@@ -108,9 +108,9 @@ class OpenSearchWriter(Writer):
                 self.comments += 1
             self._bytes += len(doc.body) + len(doc.title) + 200
         if len(self._buffer) >= CHUNK_DOCS or self._bytes >= CHUNK_BYTES:
-            self._flush()
+            self.flush()
 
-    def _flush(self) -> None:
+    def flush(self) -> None:
         """Send the buffered documents; a document OpenSearch refuses is reported, not fatal."""
         if not self._buffer:
             return
@@ -148,7 +148,7 @@ class OpenSearchWriter(Writer):
     # --- commit / cancel -------------------------------------------------------------
 
     def commit(self, files: dict[str, FileEntry]) -> None:
-        self._flush()
+        self.flush()
         try:
             save_files(self.client, self.index, files)
             self._restore_refresh()
