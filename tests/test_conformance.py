@@ -289,3 +289,18 @@ def test_shared_francais_is_the_one_known_stemming_difference(shared):
     # française and France to "franc", Lucene's Snowball keeps "francais" apart, so OpenSearch finds fewer.
     folder, opensearch = shared.ids("français")
     assert set(opensearch) < set(folder)
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("args", [
+    ("search", "bitcoin", "--csv", "--sort", "date", "--limit", "0"),
+    ("search", "bitcoin OR java", "--sort", "-date", "--limit", "30"),  # the terminal output: snippets, marks
+    ("search", "merci", "--in-article", "bitcoin", "--group", "--sort", "date", "--limit", "5"),
+    ("count", "bitcoin", "--by", "month", "--csv"),
+    ("count", "bitcoin", "--by", "year"),  # the histogram, empty years included
+], ids=" ".join)
+def test_shared_outputs_are_the_same_text(shared, args):
+    # Sorted by date, no score is printed: the whole output must be the same, but for the --index shown.
+    folder, opensearch = shared.both(*args)
+    assert folder.stdout
+    assert folder.stdout.replace(shared.folder, "INDEX") == opensearch.stdout.replace(shared.url, "INDEX")
