@@ -194,3 +194,30 @@ def test_touched_but_identical_files_are_remembered_without_writing(url, tmp_pat
     index(corpus, "--index", url)
     entry = engine.open_engine(url).files()["a.txt"]
     assert entry.mtime_ns == (corpus / "a.txt").stat().st_mtime_ns
+
+
+@pytest.mark.shared
+def test_a_writer_killed_during_a_rebuild_leaves_the_last_commit_and_its_lock_is_taken_over(url, client):
+    import signal
+
+    from tests.conftest import CORPORA
+
+    index(CORPUS, "--index", url)
+    before, kept = articles(url), physical(client, url)
+    name = url.rsplit("/", 1)[1]
+    writer = subprocess.Popen([sys.executable, "-m", "searchkit", "index", str(CORPORA), "--index", url, "--rebuild"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while len(physical(client, url)) < 2 and writer.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)  # until its new build exists
+        assert writer.poll() is None, "the run ended before it could be killed"
+        os.kill(writer.pid, signal.SIGKILL)
+    finally:
+        writer.wait()
+    assert client.exists(index=CONTROL_INDEX, id=name)  # its lock stays behind
+    assert articles(url) == before  # searches still see the last commit
+    result = index(CORPUS, "--index", url, "--wait", "0")
+    assert f"note: the previous writer (pid {writer.pid} on {socket.gethostname()}" in result.stderr
+    assert physical(client, url) == kept  # the half-built index is gone
+    assert articles(url) == before
