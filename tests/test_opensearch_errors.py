@@ -10,6 +10,9 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
+import ssl
+import subprocess
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -53,6 +56,26 @@ def fake():
     FakeCluster.seen = []
     connection._warned.clear()
     yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def tls_fake(tmp_path):
+    """The same refusing server over TLS, with a self-signed certificate for 127.0.0.1 (made by openssl)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not found: no certificate to serve TLS with")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeCluster)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    FakeCluster.seen = []
+    yield f"https://127.0.0.1:{server.server_address[1]}", cert
     server.shutdown()
     server.server_close()
 
@@ -101,6 +124,21 @@ def test_a_missing_ca_certificate_file_is_named(tmp_path):
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == ("Error: Invalid value for '--ca-cert' (env var: "
                                               f"'SEARCHKIT_OPENSEARCH_CA_CERT'): File '{missing}' does not exist.")
+
+
+def test_tls_is_verified_and_an_unknown_certificate_says_to_give_ca_cert(tls_fake):
+    server, cert = tls_fake
+    url = f"{server}/blogs"
+    result = cli("search", "santé", "--index", url, env={"SEARCHKIT_OPENSEARCH_CA_CERT": None})  # type: ignore[dict-item]
+    assert result.exit_code == 2
+    # OpenSSL's own words for the reason vary by release ("self-signed certificate", "self signed certificate").
+    prefix = f"searchkit: {url}: the server's TLS certificate cannot be verified (certificate verify failed: self"
+    suffix = " certificate): give its CA certificate with --ca-cert FILE (or SEARCHKIT_OPENSEARCH_CA_CERT)\n"
+    assert result.stderr.startswith(prefix) and result.stderr.endswith(suffix)
+    assert len(result.stderr) - len(prefix) - len(suffix) == len("-signed")
+    assert FakeCluster.seen == []  # nothing was sent over the unverified connection
+    result = cli("search", "santé", "--index", url, "--ca-cert", str(cert))
+    assert "authentication refused" in result.stderr  # verified against FILE: the request reached the server
 
 
 def test_the_ca_certificate_option_reaches_the_client(monkeypatch, tmp_path):

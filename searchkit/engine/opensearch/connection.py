@@ -135,10 +135,15 @@ def _reason(exc: Exception) -> str:
     >>> _reason(ValueError("HTTPConnection(host='h', port=9): Failed to establish a new connection: "
     ...                    "[Errno 111] Connection refused"))
     'Failed to establish a new connection: [Errno 111] Connection refused'
+    >>> _reason(ValueError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate "
+    ...                    "(_ssl.c:1006)"))
+    'certificate verify failed: self-signed certificate'
     """
     info = getattr(exc, "info", None)
     text = _short(info if isinstance(info, str | Exception) and str(info) else exc)
-    return re.sub(r"^\w*Connection(Pool)?\([^)]*\):\s*", "", text)
+    text = re.sub(r"^\w*Connection(Pool)?\([^)]*\):\s*", "", text)
+    # OpenSSL's codes and Python's source line: "[SSL: CERTIFICATE_VERIFY_FAILED] … (_ssl.c:1006)".
+    return re.sub(r"\[SSL: \w+\]\s*|\s*\(_ssl\.c:\d+\)", "", text)
 
 
 def _short(reason: object) -> str:
