@@ -51,8 +51,8 @@ CASES = [
     (["search", "santé", "--in-article", "x", "--with-comments", "y", "--index", "{ix}"],
      "searchkit: --in-article keeps comments and --with-comments keeps articles: use one of them", 2),
     (["search", "santé", "--index", "http://127.0.0.1:9/blogs"],
-     "searchkit: http://127.0.0.1:9/blogs: OpenSearch indexes are not supported by this version of searchkit; "
-     "give a folder to --index", 2),
+     "searchkit: http://127.0.0.1:9/blogs: the OpenSearch server does not answer (Failed to establish a new "
+     "connection: [Errno 111] Connection refused): check the URL and that the server runs", 2),
 ]
 
 

@@ -179,15 +179,14 @@ QUERIES = [
 @pytest.fixture(scope="module")
 def whoosh_and_opensearch(tmp_path_factory, node_index):
     """The same small corpus in a Whoosh index and on the node; the Whoosh documents are the ones sent."""
-    from searchkit.index import stored_to_document
     from searchkit.ingest import index_paths
-    from searchkit.search import Searcher
     from tests.conftest import FIXTURES, SAMPLE
+    from tests.whoosh_reference import WhooshReference
 
     ix = tmp_path_factory.mktemp("compare") / "index"
     index_paths([SAMPLE, FIXTURES / "threads" / "sante-numerique.xml", FIXTURES / "wxr" / "small-blog.xml"], ix)
-    with Searcher(ix) as searcher:
-        docs = [stored_to_document(f) for f in searcher.searcher.all_stored_fields()]
+    with WhooshReference(ix) as searcher:
+        docs = searcher.documents()
         yield searcher, node_index(docs), len(docs)
 
 

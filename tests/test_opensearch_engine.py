@@ -29,18 +29,16 @@ def node_url(request):
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     """A Whoosh index of a small corpus (articles, threaded comments, WXR), and its documents by post."""
-    from searchkit.index import stored_to_document
     from searchkit.ingest import index_paths
     from searchkit.model import ARTICLE, Post
-    from searchkit.search import Searcher
     from tests.conftest import FIXTURES, SAMPLE
+    from tests.whoosh_reference import WhooshReference
 
     ix = tmp_path_factory.mktemp("engine") / "index"
     index_paths([SAMPLE, FIXTURES / "threads" / "sante-numerique.xml", FIXTURES / "wxr" / "small-blog.xml"], ix)
-    with Searcher(ix) as searcher:
+    with WhooshReference(ix) as searcher:
         by_post = defaultdict(list)
-        for fields in searcher.searcher.all_stored_fields():
-            doc = stored_to_document(fields)
+        for doc in searcher.documents():
             by_post[doc.post_id].append(doc)
         posts = []
         for docs in by_post.values():

@@ -39,19 +39,17 @@ def both(tmp_path_factory, node_url):
 
     from searchkit.engine.opensearch.engine import OpenSearchEngine
     from searchkit.engine.opensearch.writer import OpenSearchWriter
-    from searchkit.index import stored_to_document
     from searchkit.ingest import index_paths
     from searchkit.model import ARTICLE, Post
-    from searchkit.search import Searcher
     from tests.conftest import CORPORA
+    from tests.whoosh_reference import WhooshReference
 
     ix = tmp_path_factory.mktemp("shared") / "index"
     index_paths([CORPORA], ix)
     name = f"test-shared-{uuid.uuid4().hex[:8]}"
-    with Searcher(ix) as searcher:
+    with WhooshReference(ix) as searcher:
         by_post = defaultdict(list)
-        for fields in searcher.searcher.all_stored_fields():
-            doc = stored_to_document(fields)
+        for doc in searcher.documents():
             by_post[doc.post_id].append(doc)
         writer = OpenSearchWriter(f"{node_url}/{name}", rebuild=True)
         for docs in by_post.values():
@@ -69,7 +67,7 @@ def both(tmp_path_factory, node_url):
 def test_every_document_is_on_both(both):
     searcher, engine = both
     stats = engine.stats()
-    assert stats.documents == searcher.searcher.doc_count() > 1000
+    assert stats.documents == len(searcher.documents()) > 1000
     assert stats.sources == searcher.sources()
 
 

@@ -31,12 +31,28 @@ def _remember_index_source(ctx: click.Context, param: click.Parameter, value: st
 
 
 def index_option(f):
+    f = ca_cert_option(f)
     return click.option(
         # A string, not a click.Path: the engine says what is wrong with a location (a file,
         # a foreign folder), and a URL must not be read as a path ("http:/host").
-        "--index", "index_dir", type=str, default=str(DEFAULT_INDEX), metavar="FOLDER",
+        "--index", "index_dir", type=str, default=str(DEFAULT_INDEX), metavar="FOLDER|URL",
         envvar=INDEX_ENV, show_envvar=True, show_default=True, callback=_remember_index_source,
-        help="Index folder.",
+        help="Index folder, or an OpenSearch index URL (http://host:9200/name).",
+    )(f)
+
+
+def _use_ca_cert(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    from searchkit.engine.opensearch import connection
+
+    connection.ca_cert_option = value  # read when the command connects; never a command parameter
+
+
+def ca_cert_option(f):
+    """``--ca-cert FILE``: the CA certificate an https OpenSearch URL is verified against."""
+    return click.option(
+        "--ca-cert", type=click.Path(exists=True, dir_okay=False), envvar="SEARCHKIT_OPENSEARCH_CA_CERT",
+        show_envvar=True, expose_value=False, callback=_use_ca_cert, metavar="FILE",
+        help="CA certificate to verify an https OpenSearch server with (default: the system's).",
     )(f)
 
 

@@ -1,14 +1,13 @@
 """Index engines behind one interface (``base.Engine``), chosen from where the index is.
 
-``open_engine`` and ``open_writer`` are the only doors: a folder path opens
-the embedded Whoosh engine; an ``http://``/``https://`` URL is an OpenSearch
-index (not available yet).
+``open_engine``, ``open_writer`` and ``exists`` are the only doors: a folder
+path opens the embedded Whoosh engine; an ``http://``/``https://`` URL
+(``http://host:9200/blogs``) an OpenSearch index (``engine.opensearch``).
 """
 
 from __future__ import annotations
 
-from searchkit.engine.base import Engine
-from searchkit.errors import SearchkitError
+from searchkit.engine.base import Engine, WriteSession
 
 
 def is_url(location: str) -> bool:
@@ -19,24 +18,29 @@ def is_url(location: str) -> bool:
     return location.lower().startswith(("http://", "https://"))
 
 
-def _refuse_url(location: str) -> SearchkitError:
-    return SearchkitError(f"{location}: OpenSearch indexes are not supported by this version of searchkit; "
-                          f"give a folder to --index")
+def _url(location: str) -> str:
+    """The URL with its scheme in lowercase (``HTTP://`` is the same server)."""
+    scheme, rest = location.split("://", 1)
+    return f"{scheme.lower()}://{rest}"
 
 
 def open_engine(location: str) -> Engine:
     """The engine reading the index at ``location`` (its last commit)."""
     if is_url(location):
-        raise _refuse_url(location)
+        from searchkit.engine.opensearch.engine import OpenSearchEngine
+
+        return OpenSearchEngine(_url(location))
     from searchkit.engine.whoosh.searcher import WhooshEngine
 
     return WhooshEngine(location)
 
 
-def open_writer(location: str, rebuild: bool = False, wait: float = 5.0):
-    """A write session on the index at ``location`` (a context manager; see ``whoosh.writer.WriteSession``)."""
+def open_writer(location: str, rebuild: bool = False, wait: float = 5.0) -> WriteSession:
+    """A write session on the index at ``location`` (a context manager; see ``base.WriteSession``)."""
     if is_url(location):
-        raise _refuse_url(location)
+        from searchkit.engine.opensearch.session import OpenSearchSession
+
+        return OpenSearchSession(_url(location), rebuild, wait)
     from searchkit.engine.whoosh.writer import write_session
 
     return write_session(location, rebuild, wait)
@@ -45,7 +49,9 @@ def open_writer(location: str, rebuild: bool = False, wait: float = 5.0):
 def exists(location: str) -> bool:
     """Whether an index (even a damaged one) is at ``location``."""
     if is_url(location):
-        return False
+        from searchkit.engine.opensearch.session import index_exists
+
+        return index_exists(_url(location))
     from pathlib import Path
 
     from searchkit.engine.whoosh import storage

@@ -53,9 +53,19 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _use_ca_cert(value: str | None) -> None:
+    # The same as ``searchkit.cli.options.ca_cert_option`` (importing it here would be circular).
+    from searchkit.engine.opensearch import connection
+
+    connection.ca_cert_option = value
+
+
 @click.command()
 @click.option("--index", "location", default="index", show_default=True, metavar="FOLDER",
-              envvar="SEARCHKIT_INDEX", show_envvar=True, help="Index folder to serve.")
+              envvar="SEARCHKIT_INDEX", show_envvar=True, help="Index folder (or OpenSearch index URL) to serve.")
+@click.option("--ca-cert", type=click.Path(exists=True, dir_okay=False), envvar="SEARCHKIT_OPENSEARCH_CA_CERT",
+              show_envvar=True, expose_value=False, callback=lambda ctx, param, value: _use_ca_cert(value),
+              metavar="FILE", help="CA certificate to verify an https OpenSearch server with (default: the system's).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; anything but loopback lets other machines read the archive.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,

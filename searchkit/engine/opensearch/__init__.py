@@ -1,8 +1,9 @@
-"""searchkit on an OpenSearch cluster: index settings, query compiler, engine and writer.
+"""searchkit on an OpenSearch cluster: index settings, query compiler, engine, writer and write session.
 
-``--index`` takes a folder or a URL; for a URL (``connection.is_url``) the
-CLI opens these instead of the Whoosh ones. The client library is imported
-only when an OpenSearch index is used.
+``--index`` takes a folder or a URL; for a URL ``searchkit.engine`` opens
+``engine.OpenSearchEngine`` to read and ``session.OpenSearchSession`` (lock,
+journal, file state, rebuild swap) to write, instead of the Whoosh ones. The
+client library is imported only when an OpenSearch index is used.
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ The URL's path is the index name, which is an alias: each build writes a
 physical index ``<name>-<UTC time>`` and the alias is moved to it at commit,
 so a search never sees a half-built index. Credentials come from
 ``SEARCHKIT_OPENSEARCH_USER`` / ``SEARCHKIT_OPENSEARCH_PASSWORD`` (or the URL's
-user part); TLS certificates are verified.
+user part, with a warning: a URL ends up in shell histories and process
+lists); TLS certificates are verified, against ``--ca-cert`` /
+``SEARCHKIT_OPENSEARCH_CA_CERT`` when given.
 
 >>> parse_url("http://127.0.0.1:9200/blogs")
 ('http://127.0.0.1:9200', 'blogs', None)
@@ -16,13 +18,23 @@ False
 
 from __future__ import annotations
 
+import base64
 import os
 import re
+import sys
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from searchkit.errors import IndexMissingError, IndexVersionError, SearchkitError
+
+USER_ENV = "SEARCHKIT_OPENSEARCH_USER"
+PASSWORD_ENV = "SEARCHKIT_OPENSEARCH_PASSWORD"
+CA_CERT_ENV = "SEARCHKIT_OPENSEARCH_CA_CERT"
+
+# The CA certificate ``--ca-cert`` gave (the CLI sets it once per command); else $SEARCHKIT_OPENSEARCH_CA_CERT.
+ca_cert_option: str | None = None
+_warned: set[str] = set()  # URLs whose user part was already warned against (serve opens many times)
 
 # Lowercase, no leading - _ +, none of \ / * ? " < > | , # : or space (OpenSearch's rules).
 _INDEX_NAME = re.compile(r"^[a-z0-9][a-z0-9._+-]*$")
@@ -54,13 +66,20 @@ def client_for(url: str, ca_cert: str | None = None) -> tuple[Any, str]:
     from opensearchpy import OpenSearch
 
     server, name, auth = parse_url(url)
-    user = os.environ.get("SEARCHKIT_OPENSEARCH_USER")
+    user = os.environ.get(USER_ENV)
     if user:
-        auth = (user, os.environ.get("SEARCHKIT_OPENSEARCH_PASSWORD", ""))
+        auth = (user, os.environ.get(PASSWORD_ENV, ""))
+    elif auth and server not in _warned:
+        _warned.add(server)
+        sys.stderr.write(f"searchkit: warning: credentials in the --index URL end up in shell histories and "
+                         f"process lists: set {USER_ENV} and {PASSWORD_ENV} instead\n")
     options: dict[str, Any] = {"timeout": 120, "max_retries": 2, "retry_on_timeout": True}
     if auth:
-        options["http_auth"] = auth
+        # Built here in UTF-8: the client's own basic auth encodes Latin-1 and garbles any other password.
+        token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
+        options["headers"] = {"Authorization": f"Basic {token}"}
     if server.startswith("https://"):
+        ca_cert = ca_cert or ca_cert_option or os.environ.get(CA_CERT_ENV) or None
         options.update(verify_certs=True, ca_certs=ca_cert)
     return OpenSearch(server, **options), name
 
@@ -76,12 +95,17 @@ def translate(exc: Exception, url: str) -> SearchkitError:
 
     if isinstance(exc, SearchkitError):
         return exc
+    if isinstance(exc, ex.SSLError):
+        return SearchkitError(f"{url}: the server's TLS certificate cannot be verified ({_reason(exc)}): "
+                              f"give its CA certificate with --ca-cert FILE (or {CA_CERT_ENV})")
     if isinstance(exc, ex.ConnectionError):
-        reason = getattr(exc, "info", None) or exc
-        return SearchkitError(f"{url}: the OpenSearch server does not answer ({_short(reason)})")
+        return SearchkitError(f"{url}: the OpenSearch server does not answer ({_reason(exc)}): "
+                              "check the URL and that the server runs")
     if isinstance(exc, ex.AuthenticationException):
-        return SearchkitError(f"{url}: authentication refused: set SEARCHKIT_OPENSEARCH_USER and "
-                              "SEARCHKIT_OPENSEARCH_PASSWORD")
+        return SearchkitError(f"{url}: authentication refused: set {USER_ENV} and {PASSWORD_ENV} "
+                              "to an account of the cluster")
+    if isinstance(exc, ex.TransportError) and exc.status_code == 503:  # "all shards failed": unassigned shards
+        return red(url)
     if isinstance(exc, ex.AuthorizationException):
         return SearchkitError(f"{url}: this user may not use the index")
     if isinstance(exc, ex.NotFoundError):
@@ -91,12 +115,35 @@ def translate(exc: Exception, url: str) -> SearchkitError:
     return SearchkitError(f"{url}: {_short(exc)}")
 
 
+def red(url: str) -> SearchkitError:
+    """The index's shards are not all assigned: nothing can be read or written reliably."""
+    return SearchkitError(f"{url}: the OpenSearch cluster is red (shards of the index are unavailable): "
+                          "wait until GET /_cluster/health says yellow or green, then try again")
+
+
 def check_version(mapping_meta: dict[str, Any] | None, url: str, expected: int) -> None:
     """Refuse an index whose mapping was written by another searchkit schema."""
     found = (mapping_meta or {}).get("searchkit_schema")
     if found != expected:
         what = "not a searchkit index" if found is None else f"written by an older searchkit (schema {found})"
         raise IndexVersionError(f"{url}: {what}: rebuild it with searchkit index … --index {url} --rebuild")
+
+
+def _reason(exc: Exception) -> str:
+    """A connection failure's reason without the client's object names.
+
+    >>> _reason(ValueError("HTTPConnection(host='h', port=9): Failed to establish a new connection: "
+    ...                    "[Errno 111] Connection refused"))
+    'Failed to establish a new connection: [Errno 111] Connection refused'
+    >>> _reason(ValueError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate "
+    ...                    "(_ssl.c:1006)"))
+    'certificate verify failed: self-signed certificate'
+    """
+    info = getattr(exc, "info", None)
+    text = _short(info if isinstance(info, str | Exception) and str(info) else exc)
+    text = re.sub(r"^\w*Connection(Pool)?\([^)]*\):\s*", "", text)
+    # OpenSSL's codes and Python's source line: "[SSL: CERTIFICATE_VERIFY_FAILED] … (_ssl.c:1006)".
+    return re.sub(r"\[SSL: \w+\]\s*|\s*\(_ssl\.c:\d+\)", "", text)
 
 
 def _short(reason: object) -> str:

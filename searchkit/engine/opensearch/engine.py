@@ -61,6 +61,8 @@ class OpenSearchEngine(Engine):
                 raise IndexMissingError(
                     f"{self.location}: no such index: run searchkit index … --index {self.location} first")
             mapping = self.client.indices.get_mapping(index=physical)[physical]["mappings"]
+            if self.client.cluster.health(index=physical)["status"] == "red":
+                raise connection.red(self.location)
         except Exception as exc:
             raise connection.translate(exc, self.location) from exc
         connection.check_version(mapping.get("_meta"), self.location, SCHEMA_VERSION)
@@ -194,6 +196,12 @@ class OpenSearchEngine(Engine):
                 return found
             after = page[-1]["sort"]
 
+    def documents(self) -> Iterator[Document]:
+        body = {"query": {"match_all": {}}, "sort": [{"id": "asc"}]}
+        for page in self._pages(body):
+            for hit in page["hits"]["hits"]:
+                yield to_document(hit["_source"])
+
     def sources(self) -> list[str]:
         buckets = self._composite({"match_all": {}}, {"source": {"terms": {"field": "source"}}})
         return sorted(b["key"]["source"] for b in buckets)
@@ -238,18 +246,24 @@ class OpenSearchEngine(Engine):
     # --- writing -------------------------------------------------------------
 
     def files(self) -> dict[str, FileEntry]:
+        try:
+            return self._files()
+        except Exception as exc:
+            raise connection.translate(exc, self.location) from exc
+
+    def _files(self) -> dict[str, FileEntry]:
         name = files_index(self.index)
         if not self.client.indices.exists(index=name):
             return {}
         found: dict[str, FileEntry] = {}
-        body = {"query": {"match_all": {}}, "sort": [{"path": "asc"}]}
+        body = {"query": {"match_all": {}}, "sort": [{"source": "asc"}]}
         after = None
         while True:
             page = self.client.search(index=name, body={**body, "size": PAGE, **(
                 {"search_after": after} if after else {})})["hits"]["hits"]
             for h in page:
                 s = h["_source"]
-                found[s["path"]] = FileEntry(s["path"], s["size"], s["mtime_ns"], s["sha256"], s.get("post_ids", []),
+                found[s["source"]] = FileEntry(s["path"], s["size"], s["mtime_ns"], s["sha256"], s.get("post_ids", []),
                                              s.get("clean", True))
             if len(page) < PAGE:
                 return found

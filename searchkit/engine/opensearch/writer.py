@@ -10,10 +10,11 @@ refresh back as it was.
 A rebuild (or a first build) writes a new physical index and ``commit``
 moves the alias to it in one request, then deletes the old one: searches
 never see a half-built index, and ``cancel`` deletes the new index. An
-incremental run writes in place: ``cancel`` drops what was not sent yet, but
-what was sent becomes visible at the next refresh (OpenSearch has no
-rollback); the file state is not saved, so the next run reads those files
-again and puts the index right.
+incremental run writes in place: ``cancel`` drops what was not sent yet and
+leaves refresh off, so what was sent stays unsearchable (OpenSearch has no
+rollback: a manual ``_refresh`` or a node restart would show it); the file
+state is not saved, so the next run reads those files again and its commit
+puts the index right.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from searchkit.engine.opensearch.documents import action
 from searchkit.engine.opensearch.engine import files_index
 from searchkit.engine.opensearch.settings import SCHEMA_VERSION, index_body
 from searchkit.errors import SearchkitError
-from searchkit.model import Document, Post
+from searchkit.model import ARTICLE, Document, Post
 
 CHUNK_DOCS = 500
 CHUNK_BYTES = 8 * 1024 * 1024
@@ -35,7 +36,8 @@ CHUNK_BYTES = 8 * 1024 * 1024
 FILES_MAPPING = {
     "dynamic": "strict",
     "properties": {
-        "path": {"type": "keyword"}, "size": {"type": "long"}, "mtime_ns": {"type": "long"},
+        "source": {"type": "keyword"}, "path": {"type": "keyword"},
+        "size": {"type": "long"}, "mtime_ns": {"type": "long"},
         "sha256": {"type": "keyword"}, "post_ids": {"type": "keyword", "index": False}, "clean": {"type": "boolean"},
         "generation": {"type": "long"},
     },
@@ -46,15 +48,19 @@ class OpenSearchWriter(Writer):
     """Writes one searchkit index on OpenSearch; see the module for what ``commit`` and ``cancel`` mean."""
 
     def __init__(self, url: str, rebuild: bool = False, ca_cert: str | None = None, client: Any = None,
-                 shards: int = 1, replicas: int = 0):
+                 shards: int = 1, replicas: int = 0, journal: Any = None):
         self.url = url
+        self.journal = journal  # records each source before an in-place change (``journal.Journal``)
         self.client, self.alias = (client, connection.parse_url(url)[1]) if client else connection.client_for(
             url, ca_cert)
         self._buffer: list[tuple[dict[str, Any], Document, Callable | None]] = []
         self._bytes = 0
         self.sent = 0
+        self.articles = 0
+        self.comments = 0
+        self.committed = False
         try:
-            current = self._current()
+            current = current_index(self.client, self.alias, url)
             if current is None or rebuild:
                 self.index, self.new = connection.physical_name(self.alias), True
                 body = index_body(shards, replicas)
@@ -66,39 +72,45 @@ class OpenSearchWriter(Writer):
                 mapping = self.client.indices.get_mapping(index=current)[current]["mappings"]
                 connection.check_version(mapping.get("_meta"), url, SCHEMA_VERSION)
                 got = self.client.indices.get_settings(index=current).get(current, {})
-                self._refresh_interval = got.get("settings", {}).get("index", {}).get("refresh_interval")
+                interval = got.get("settings", {}).get("index", {}).get("refresh_interval")
+                # "-1" is what an interrupted run of searchkit left: the default comes back at commit.
+                self._refresh_interval = None if interval == "-1" else interval
                 self.client.indices.put_settings(index=current, body={"index": {"refresh_interval": "-1"}})
         except Exception as exc:
             raise connection.translate(exc, url) from exc
 
-    def _current(self) -> str | None:
-        """The physical index the alias points to, None when there is none yet."""
-        if self.client.indices.exists_alias(name=self.alias):
-            return sorted(self.client.indices.get_alias(name=self.alias))[-1]
-        if self.client.indices.exists(index=self.alias):
-            raise SearchkitError(f"{self.url}: {self.alias!r} is an index, not the alias searchkit writes through: "
-                                 "delete it or choose another name")
-        return None
-
     # --- writing ---------------------------------------------------------------
 
+    def _touch(self, source: str) -> None:
+        if self.journal is not None and not self.new:
+            self.journal.touch(source)
+
     def delete_source(self, source: str) -> None:
-        self._flush()  # what was added before stays ordered before the delete
+        self.flush()  # what was added before stays ordered before the delete
         try:
+            self._touch(source)
             self.client.delete_by_query(index=self.index, body={"query": {"term": {"source": source}}},
                                         conflicts="proceed", refresh=False, params={"slices": "auto"})
         except Exception as exc:
             raise connection.translate(exc, self.url) from exc
 
     def add_post(self, post: Post, on_error: Callable[[Document, Exception], None] | None = None) -> None:
+        try:
+            self._touch(post.article.source)
+        except Exception as exc:
+            raise connection.translate(exc, self.url) from exc
         for doc in post.documents:
             act = action(doc, self.index)
             self._buffer.append((act, doc, on_error))
+            if doc.kind == ARTICLE:
+                self.articles += 1
+            else:
+                self.comments += 1
             self._bytes += len(doc.body) + len(doc.title) + 200
         if len(self._buffer) >= CHUNK_DOCS or self._bytes >= CHUNK_BYTES:
-            self._flush()
+            self.flush()
 
-    def _flush(self) -> None:
+    def flush(self) -> None:
         """Send the buffered documents; a document OpenSearch refuses is reported, not fatal."""
         if not self._buffer:
             return
@@ -108,6 +120,8 @@ class OpenSearchWriter(Writer):
         actions = [act for act, _, _ in self._buffer]
         self._buffer, self._bytes = [], 0
         try:
+            if self.journal is not None and not self.new:
+                self.journal.sent([(act["_id"], act["_routing"]) for act in actions])
             for ok, item in helpers.streaming_bulk(
                 self.client, actions, chunk_size=CHUNK_DOCS, max_chunk_bytes=CHUNK_BYTES, max_retries=8,
                 initial_backoff=1, max_backoff=30, raise_on_error=False, yield_ok=False,
@@ -118,6 +132,10 @@ class OpenSearchWriter(Writer):
                 doc, on_error = by_id[result["_id"]]
                 reason = (result.get("error") or {}).get("reason", "refused")
                 problem = SearchkitError(f"OpenSearch refused document {doc.id}: {reason}")
+                if doc.kind == ARTICLE:
+                    self.articles -= 1
+                else:
+                    self.comments -= 1
                 if on_error is None:
                     raise problem
                 on_error(doc, problem)
@@ -130,39 +148,20 @@ class OpenSearchWriter(Writer):
     # --- commit / cancel -------------------------------------------------------------
 
     def commit(self, files: dict[str, FileEntry]) -> None:
-        from opensearchpy import helpers
-
-        self._flush()
+        self.flush()
         try:
-            name = files_index(self.index)
-            if not self.client.indices.exists(index=name):
-                self.client.indices.create(index=name, body={
-                    "settings": {"index": {"number_of_shards": 1, "number_of_replicas": 0}},
-                    "mappings": FILES_MAPPING})
-            generation = self._next_generation(name)
-            helpers.bulk(self.client, ({
-                "_index": name, "_id": entry.path, "_source": {
-                    "path": entry.path, "size": entry.size, "mtime_ns": entry.mtime_ns, "sha256": entry.sha256,
-                    "post_ids": entry.post_ids, "clean": entry.clean, "generation": generation}}
-                for entry in files.values()), chunk_size=CHUNK_DOCS, max_retries=8)
-            self.client.indices.refresh(index=name)
-            self.client.delete_by_query(index=name, body={"query": {"range": {"generation": {"lt": generation}}}},
-                                        conflicts="proceed")
-            self.client.indices.refresh(index=name)
+            save_files(self.client, self.index, files)
             self._restore_refresh()
             self.client.indices.refresh(index=self.index)
             if self.new:
                 self._swap()
         except Exception as exc:
             raise connection.translate(exc, self.url) from exc
+        self.committed = True
 
     def _restore_refresh(self) -> None:
         """Refresh as it was before this writer (the default, 1 s, for a new index)."""
         self.client.indices.put_settings(index=self.index, body={"index": {"refresh_interval": self._refresh_interval}})
-
-    def _next_generation(self, name: str) -> int:
-        found = self.client.search(index=name, body={"size": 0, "aggs": {"g": {"max": {"field": "generation"}}}})
-        return int(found["aggregations"]["g"]["value"] or 0) + 1
 
     def _swap(self) -> None:
         """Move the alias to the new index in one request, then delete the indices it leaves."""
@@ -175,11 +174,43 @@ class OpenSearchWriter(Writer):
             self.client.indices.delete(index=f"{i},{files_index(i)}", ignore_unavailable=True)
 
     def cancel(self) -> None:
+        """Drop what was not sent; a new build is deleted, an index written in place keeps refresh off."""
         self._buffer, self._bytes = [], 0
+        if self.committed or not self.new:
+            return
         try:
-            if self.new:
-                self.client.indices.delete(index=f"{self.index},{files_index(self.index)}", ignore_unavailable=True)
-            else:
-                self._restore_refresh()
+            self.client.indices.delete(index=f"{self.index},{files_index(self.index)}", ignore_unavailable=True)
         except Exception as exc:
             raise connection.translate(exc, self.url) from exc
+
+
+def current_index(client: Any, alias: str, url: str) -> str | None:
+    """The physical index the alias points to, None when there is none yet."""
+    if client.indices.exists_alias(name=alias):
+        return sorted(client.indices.get_alias(name=alias))[-1]
+    if client.indices.exists(index=alias):
+        raise SearchkitError(f"{url}: {alias!r} is an index, not the alias searchkit writes through: "
+                             "delete it or choose another name")
+    return None
+
+
+def save_files(client: Any, physical: str, files: dict[str, FileEntry]) -> None:
+    """Replace the file state (by source name) kept beside ``physical``: the new generation, then older ones deleted."""
+    from opensearchpy import helpers
+
+    name = files_index(physical)
+    if not client.indices.exists(index=name):
+        client.indices.create(index=name, body={
+            "settings": {"index": {"number_of_shards": 1, "auto_expand_replicas": "0-1"}},
+            "mappings": FILES_MAPPING})
+    found = client.search(index=name, body={"size": 0, "aggs": {"g": {"max": {"field": "generation"}}}})
+    generation = int(found["aggregations"]["g"]["value"] or 0) + 1
+    helpers.bulk(client, ({
+        "_index": name, "_id": source, "_source": {
+            "source": source, "path": entry.path, "size": entry.size, "mtime_ns": entry.mtime_ns,
+            "sha256": entry.sha256, "post_ids": entry.post_ids, "clean": entry.clean, "generation": generation}}
+        for source, entry in files.items()), chunk_size=CHUNK_DOCS, max_retries=8)
+    client.indices.refresh(index=name)
+    client.delete_by_query(index=name, body={"query": {"range": {"generation": {"lt": generation}}}},
+                           conflicts="proceed")
+    client.indices.refresh(index=name)

@@ -1,0 +1,153 @@
+"""Writing an OpenSearch index: the write session of ``searchkit index … --index URL`` (lock, file state, rebuild).
+
+``OpenSearchSession`` is what ``searchkit.engine.open_writer`` returns for a
+URL, with the contract of the folder index's session: it takes the index's
+writer lock (``lock.OpenSearchLock``, waiting up to ``--wait``), removes
+what a killed ``--rebuild`` left (a physical index no alias points to), loads
+``files``, the file state of the last commit, kept in the cluster beside the
+index (``<physical>.files``), and gives an ``OpenSearchWriter``.
+
+What an interrupted run keeps: a first build or a ``--rebuild`` writes a new
+physical index that the alias points to only after its commit, so searches
+keep the last commit whole (the new index is deleted at once on an error or
+Ctrl-C, by the next run when the writer was killed). An incremental run
+writes in place with refresh off: searches keep seeing the last commit, but
+the changes already sent are in the index (OpenSearch has no rollback) and
+would show after a manual ``_refresh`` or a node restart. The sources it had
+begun to change are in the journal (``journal.Journal``), so the next run
+reads them again (or deletes the posts of one the last commit never had) and
+its commit makes the index what the files say.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from searchkit.engine.base import FileEntry
+from searchkit.engine.base import WriteSession as BaseWriteSession
+from searchkit.engine.opensearch import connection
+from searchkit.engine.opensearch.engine import OpenSearchEngine, files_index
+from searchkit.engine.opensearch.journal import Journal
+from searchkit.engine.opensearch.lock import OpenSearchLock
+from searchkit.engine.opensearch.writer import OpenSearchWriter, current_index, save_files
+from searchkit.engine.whoosh.lock import describe_holder
+
+
+class OpenSearchSession(BaseWriteSession):
+    """One ``searchkit index`` run's hold on an OpenSearch index; use as a context manager."""
+
+    engine = "opensearch"
+
+    def __init__(self, url: str, rebuild: bool, wait: float, ca_cert: str | None = None):
+        self.url = url
+        self.rebuild = rebuild
+        self.wait = wait
+        self.ca_cert = ca_cert
+        self.notes: list[str] = []
+        self.files: dict[str, FileEntry] = {}
+        self.current: str | None = None
+        self._writer: OpenSearchWriter | None = None
+        self._lock: OpenSearchLock | None = None
+
+    def __enter__(self) -> OpenSearchSession:
+        try:
+            self.client, self.alias = connection.client_for(self.url, self.ca_cert)
+            self._lock = OpenSearchLock(self.client, self.alias, self.url, self.wait)
+            self._lock.acquire()
+            if self._lock.stale:
+                self.notes.append(
+                    f"the previous writer ({describe_holder(self._lock.stale)}) ended without finishing; "
+                    f"its lock was taken over and the index kept its last commit")
+            self.current = current_index(self.client, self.alias, self.url)
+            self._remove_orphans()
+            self.journal = Journal(self.client, self.alias)
+            if self.current is not None and not self.rebuild:
+                # Refuses an index of another searchkit version or a red cluster before any work.
+                self.files = OpenSearchEngine(self.url, client=self.client).files()
+                self._settle(self.journal.sources())
+        except BaseException as exc:
+            self._release()
+            if isinstance(exc, Exception):
+                raise connection.translate(exc, self.url) from exc
+            raise
+        return self
+
+    def _settle(self, touched: set[str]) -> None:
+        """Undo what an interrupted incremental run left: its sources are read again, or deleted if new."""
+        if not touched:
+            return
+        self.notes.append(f"the previous run was interrupted: the {len(touched)} file(s) it had begun to write "
+                          "are read again")
+        from opensearchpy import helpers
+
+        # Never refreshed, so only by id: a delete by query would not see them.
+        sent = self.journal.sent_documents()
+        helpers.bulk(self.client, ({"_op_type": "delete", "_index": self.current, "_id": i, "_routing": r}
+                                   for i, r in sent), raise_on_error=False, chunk_size=1000)
+        for source in sorted(touched):
+            entry = self.files.get(source)
+            if entry is not None:
+                self.files[source] = dataclasses.replace(entry, sha256="", size=-1, clean=False)
+        if not any(source in self.files for source in touched):
+            # Nothing left to read again: the index is the last commit once refreshed.
+            self.client.indices.put_settings(index=self.current, body={"index": {"refresh_interval": None}})
+            self.client.indices.refresh(index=self.current)
+            self.journal.clear()
+
+    def _remove_orphans(self) -> None:
+        """Delete the builds of this alias no alias points to: a killed ``--rebuild`` left them."""
+        own = re.compile(re.escape(self.alias) + r"-\d{8}-\d{6}-\d{6}(\.files)?")
+        found = self.client.indices.get_alias(index=f"{self.alias}-*", expand_wildcards="all", ignore=404)
+        live = {self.current, files_index(self.current)} if self.current else set()
+        orphans = [name for name, info in found.items() if isinstance(info, dict)
+                   and own.fullmatch(name) and name not in live and not info.get("aliases")]
+        if orphans:
+            self.client.indices.delete(index=",".join(orphans), ignore_unavailable=True)
+
+    @property
+    def fresh(self) -> bool:
+        """The run builds a new index (none yet, or ``--rebuild``): nothing old is kept."""
+        return self.rebuild or self.current is None
+
+    def writer(self) -> OpenSearchWriter:
+        if self._writer is None:
+            self._writer = OpenSearchWriter(self.url, rebuild=self.fresh, client=self.client, journal=self.journal)
+        return self._writer
+
+    def remember(self, files: dict[str, FileEntry]) -> None:
+        """Record touched-but-identical files' new stat data, the index itself unchanged."""
+        if self.current is None:
+            return
+        try:
+            save_files(self.client, self.current, files)
+        except Exception as exc:
+            raise connection.translate(exc, self.url) from exc
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if self._writer is not None and exc_type is not None:
+                self._writer.cancel()
+            elif self._writer is not None and self._writer.committed:
+                self.journal.clear()  # the file state describes the index again
+        except Exception as err:
+            if exc_type is None:
+                raise connection.translate(err, self.url) from err
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+
+def index_exists(url: str, ca_cert: str | None = None) -> bool:
+    """Whether the alias (or an index) named by ``url`` exists on its server."""
+    client, name = connection.client_for(url, ca_cert)
+    try:
+        return bool(client.indices.exists_alias(name=name) or client.indices.exists(index=name))
+    except Exception as exc:
+        raise connection.translate(exc, url) from exc
+    finally:
+        client.close()
