@@ -179,7 +179,8 @@ class Engine(ABC):
 
     @abstractmethod
     def texts_with(self, term: str, limit: int) -> list[str]:
-        """Titles and bodies of up to ``limit`` documents holding ``term`` (to show it as written)."""
+        """The text (title and body, one string each) of up to ``limit`` documents holding ``term``
+        (to show the term as the archive writes it)."""
 
     # --- writing -----------------------------------------------------------
 

@@ -61,13 +61,8 @@ def surface_form(engine: Engine, term: str, typed: str = "", docs: int = 20) -> 
     itself if no stored text shows it.
     """
     forms: Counter[str] = Counter()
-    texts = engine.texts_with(term, docs)
-    for title, body in zip(texts[::2], texts[1::2], strict=True):
-        seen = set()
-        for text in (title, body):
-            for tok in EXACT(text):
-                if tok.text == term:
-                    seen.add(text[tok.startchar:tok.endchar])
+    for text in engine.texts_with(term, docs):
+        seen = {text[tok.startchar:tok.endchar] for tok in EXACT(text) if tok.text == term}
         forms.update(seen)
     if not forms:
         return term

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from searchkit.engine.base import Node, Selection
+from searchkit.engine.fields import EXACT_BOOST, NAME_TARGETS, TEXT_TARGETS, TITLE_BOOST
 from searchkit.engine.opensearch.settings import (
     ARTICLE_RELATION,
     COMMENT_RELATION,
@@ -36,17 +37,6 @@ from searchkit.engine.opensearch.settings import (
 
 Query = dict[str, Any]
 
-# User-facing text fields → (stemmed, exact) index fields, title first (Whoosh's names, mapped).
-TEXT_TARGETS = {
-    "text": (("title_stem", "title_exact"), ("body", "body_exact")),
-    "title": (("title_stem", "title_exact"),),
-    "body": (("body", "body_exact"),),
-}
-# Exact-analysed fields searched as they are (user name → index field).
-NAME_TARGETS = {"author": "author", "tag": "tags", "category": "categories"}
-# As the Whoosh compiler's (chosen on the relevance evaluation, docs/relevance.md).
-EXACT_BOOST = 2.0
-TITLE_BOOST = 2.0
 # OpenSearch's fuzzy queries allow at most this many edits.
 MAX_EDITS = 2
 # Whoosh expands a fuzzy word, a prefix or a wildcard to every matching term; OpenSearch to at most this many.

@@ -241,7 +241,7 @@ class OpenSearchEngine(Engine):
     def texts_with(self, term: str, limit: int) -> list[str]:
         query = {"bool": {"should": [{"term": {"title": term}}, {"term": {"body": term}}], "minimum_should_match": 1}}
         hits = self._search({"query": query, "size": limit, "_source": ["title", "body"]})["hits"]["hits"]
-        return [text for h in hits for text in (h["_source"].get("title"), h["_source"].get("body")) if text]
+        return [f"{h['_source'].get('title') or ''}\n{h['_source'].get('body') or ''}" for h in hits]
 
     # --- writing -------------------------------------------------------------
 

@@ -22,19 +22,8 @@ from collections.abc import Callable
 
 from whoosh import query as q
 
+from searchkit.engine.fields import EXACT_BOOST, NAME_TARGETS, TEXT_TARGETS, TITLE_BOOST
 from searchkit.query import tree as t
-
-# User-facing text fields → (stemmed, exact) index fields, title first.
-TEXT_TARGETS = {
-    "text": (("title_stem", "title_exact"), ("body", "body_exact")),
-    "title": (("title_stem", "title_exact"),),
-    "body": (("body", "body_exact"),),
-}
-# Exact-analysed fields searched as they are (user name → index field).
-NAME_TARGETS = {"author": "author", "tag": "tags", "category": "categories"}
-EXACT_BOOST = 2.0
-# Chosen on the relevance evaluation (docs/relevance.md): 1.0, 1.5, 2.0 and 3.0 measured.
-TITLE_BOOST = 2.0
 
 
 def to_whoosh(node: t.Node) -> q.Query:

@@ -276,5 +276,5 @@ class WhooshEngine(Engine):
         texts = []
         for hit in self.searcher.search(query, limit=limit):
             stored = hit.fields()
-            texts += [stored.get("title") or "", stored.get("body") or ""]
+            texts.append(f"{stored.get('title') or ''}\n{stored.get('body') or ''}")
         return texts
