@@ -78,7 +78,9 @@ def group_record(group: Group, full: bool = False) -> dict[str, Any]:
 
 def document_record(doc: Document, depth: int | None = None, focus: bool | None = None) -> dict[str, Any]:
     """A whole document (original text, every field); in a thread its depth and whether it was asked for."""
-    record: dict[str, Any] = {**metadata_record(doc), "meta": doc.meta or {}, "body": clean(doc.body or "")}
+    record: dict[str, Any] = {**metadata_record(doc), "categories": [clean(c) for c in doc.categories],
+                              "tags": [clean(t) for t in doc.tags], "meta": doc.meta or {},
+                              "body": clean(doc.body or "")}
     if depth is not None:
         record["depth"] = depth
     if focus is not None:

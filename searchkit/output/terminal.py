@@ -109,6 +109,7 @@ def render_document(doc: Document, style: Style, width: int) -> str:
         ("title", doc.title), ("kind", doc.kind), ("id", doc.id), ("post", doc.post_id),
         ("parent", doc.parent_id), ("number", doc.number), ("author", doc.author),
         ("date", format_date(doc.date)), ("source", doc.source), ("url", doc.url),
+        ("categories", ", ".join(doc.categories)), ("tags", ", ".join(doc.tags)),
     ]
     fields += [(str(k), json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v)
                for k, v in sorted((doc.meta or {}).items())]

@@ -20,6 +20,8 @@ KIND = {"type": "string", "enum": ["article", "comment"]}
 METADATA = {"id": STR, "kind": KIND, "post_id": STR, "parent_id": NSTR, "number": NINT, "title": STR,
             "author": NSTR, "date": {**NSTR, "description": "ISO 8601, local time of the archive"},
             "url": NSTR, "source": STR}
+# WordPress categories and tags, on a whole document (empty lists when the archive has none).
+LISTS = {"categories": {"type": "array", "items": STR}, "tags": {"type": "array", "items": STR}}
 HIT = {**METADATA, "score": {"type": ["number", "null"], "description": "null when sorted by date"},
        "snippet": STR, "highlights": {"type": "array", "items": STR}}
 
@@ -29,8 +31,9 @@ SCHEMAS = {
     "Group": _obj({"post_id": STR, "title": STR, "author": NSTR, "date": NSTR, "url": NSTR, "source": STR,
                    "article_matches": BOOL, "comment_count": INT,
                    "hits": {"type": "array", "items": {"$ref": "#/components/schemas/GroupHit"}}}),
-    "Document": _obj({**METADATA, "meta": {"type": "object"}, "body": STR}),
-    "ThreadDocument": _obj({**METADATA, "meta": {"type": "object"}, "body": STR, "depth": INT, "focus": BOOL}),
+    "Document": _obj({**METADATA, **LISTS, "meta": {"type": "object"}, "body": STR}),
+    "ThreadDocument": _obj({**METADATA, **LISTS, "meta": {"type": "object"}, "body": STR, "depth": INT,
+                            "focus": BOOL}),
     "Suggestion": _obj({"did_you_mean": STR, "command": STR, "url": STR, "hits": INT,
                         "corrections": {"type": "array", "items": _obj({"typed": STR, "suggested": STR})}}),
     "Error": _obj({"error": {**STR, "description": "the message the CLI prints"}, "status": INT}),

@@ -41,8 +41,8 @@ def source(doc: Document) -> dict[str, Any]:
         "title" if doc.kind == ARTICLE else "post_title": doc.title,
         "body": doc.body,
         "author": doc.author,
-        "tags": meta.get("tags"),
-        "categories": meta.get("categories"),
+        "tags": doc.tags or None,
+        "categories": doc.categories or None,
         "date": doc.date.isoformat() if doc.date else None,
         "number": doc.number,
         "url": doc.url,
@@ -80,4 +80,6 @@ def to_document(src: dict[str, Any]) -> Document:
         number=src.get("number"),
         parent_id=src.get("parent_id"),
         meta=src.get("meta") or {},
+        tags=list(src.get("tags") or []),
+        categories=list(src.get("categories") or []),
     )
