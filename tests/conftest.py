@@ -20,7 +20,7 @@ CORPORA = SHARED / "corpora"
 # the archives in ../shared/corpora: outside CI a missing ../shared leaves that
 # tier out with one line saying so; with CI=true it is an error, so CI always
 # runs everything.
-SHARED_FIXTURES = {"bitcoinfrance_index"}
+SHARED_FIXTURES = {"bitcoinfrance_index", "alienlebarge_index"}
 
 
 def _in_shared_tier(item) -> bool:

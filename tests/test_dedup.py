@@ -94,11 +94,13 @@ def test_posts_inside_one_file_are_never_merged():
     assert dedup.check(post("Parlons foot", LONG, url="http://a.fr/1", key="2"), "a.jsonl") is None
 
 
+@pytest.mark.shared
 def test_alienlebarge_posts_sharing_a_title_are_all_indexed(tmp_path):
     summary = index_paths([SHARED / "corpora" / "alienlebarge-wordpress.xml"], tmp_path / "ix")
     assert (summary.articles, summary.duplicates) == (571, [])
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("name, first_id, again_id", [
     ("alienlebarge-wordpress.xml", "1394", "1483"),   # « Last day », accents differ in the name
     ("bitcoinfrance-wordpress.xml", "11351", "11352"),  # gontran, 18 minutes apart

@@ -18,6 +18,8 @@ FREEBOX_PAGE = HTML / "armetiz.info" / "desactiver-wifi-freebox-sdk_index.html"
 STARBOUND_PAGE = HTML / "starbound-fr.net" / "familiers_index.html"
 STARBOUND_URL = "http://starbound-fr.net/familiers/"
 
+pytestmark = pytest.mark.shared  # reads ../shared/corpora (the real-data tier)
+
 
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory):

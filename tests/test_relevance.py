@@ -11,6 +11,8 @@ sys.path.insert(0, str(ROOT / "eval"))
 
 import relevance  # noqa: E402
 
+pytestmark = pytest.mark.shared  # reads ../shared/corpora (the real-data tier)
+
 
 def test_judgments_cover_the_query_types_the_issue_asks_for():
     queries = relevance.load_judgments()
