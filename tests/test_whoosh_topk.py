@@ -32,7 +32,7 @@ THRESHOLD = 50
 
 pytestmark = [pytest.mark.slow, pytest.mark.shared]  # reads the 54 MB ELTeC text, indexes 3,000 documents
 
-QUERIES = ["maison", "maison jardin", "la OR le", "jard*", '"Privacy Shield"', "title:maison", "nuit -jour",
+QUERIES = ["maison", "maison jardin", "la OR le", "la le", "jard*", '"Privacy Shield"', "title:maison", "nuit -jour",
            "coeur", "tisserand"]
 KINDS = [None, "comment", "article"]
 
@@ -87,8 +87,24 @@ def test_total_is_exact_exactly_when_it_does_not_pass_the_threshold(engine, low_
 
 def test_the_corpus_has_queries_on_both_sides_of_the_threshold(engine, low_threshold):
     totals = {text: len(engine.ranked(Selection(parse(text)), "relevance", None).docs) for text in QUERIES}
-    assert totals["maison"] > THRESHOLD and totals["la OR le"] > 5 * THRESHOLD
+    assert totals["maison"] > THRESHOLD and totals["la OR le"] > 5 * THRESHOLD and totals["la le"] > THRESHOLD
     assert 0 < totals['"Privacy Shield"'] <= THRESHOLD and totals["tisserand"] <= THRESHOLD
+
+
+def test_an_or_whose_frequencies_do_not_tell_is_counted(engine, monkeypatch):
+    """No word alone passes the threshold but the OR does, and its frequencies allow more than twice
+    the threshold: the unscored count decides, and the page is still the exhaustive one."""
+    from searchkit.engine.whoosh.compile import to_whoosh
+
+    text = "nuit OR porte OR coeur OR temps"
+    lower, upper = topk.bounds(engine.searcher.reader(), to_whoosh(parse(text)))
+    everything = engine.ranked(Selection(parse(text)), "relevance", None)
+    threshold = lower  # no word passes it
+    assert lower < len(everything.docs) and 2 * threshold < upper  # else this test shows nothing
+    monkeypatch.setattr(topk, "COUNT_THRESHOLD", threshold)
+    page = engine.ranked(Selection(parse(text)), "relevance", 10, 5)
+    assert ids(page.docs) == ids(everything.docs[5:15])
+    assert (page.total, page.total_is_exact) == (threshold, False)
 
 
 def test_the_pruning_top_k_is_used_and_changes_no_result(index_dir, low_threshold):
@@ -170,3 +186,29 @@ def test_json_api_carries_total_is_exact(index_dir, low_threshold):
     assert (common["total"], common["total_is_exact"], len(common["hits"])) == (THRESHOLD, False, 10)
     assert rare["total_is_exact"] is True and rare["total"] == len(rare["hits"]) or rare["total"] > 10
     assert (grouped["total"], grouped["total_is_exact"]) == (THRESHOLD, False)
+
+
+def test_an_index_with_deleted_documents_counts_only_live_ones(index_dir, tmp_path, low_threshold):
+    """After a file is removed, document frequencies still count its documents until a merge:
+    totals and pages must not."""
+    import shutil
+
+    corpus = index_dir.parent / "corpus"
+    copy, ix = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(corpus, copy)
+    assert CliRunner().invoke(main, ["index", str(copy), "--index", str(ix)]).exit_code == 0
+    removed = sorted(copy.glob("*.jsonl"))[0]
+    removed.unlink()
+    assert CliRunner().invoke(main, ["index", str(copy), "--index", str(ix)]).exit_code == 0
+    with WhooshEngine(str(ix)) as e:
+        assert e.searcher.reader().has_deletions()  # else this test shows nothing
+        for text in ["maison", "maison jardin", "coeur", "la OR le"]:
+            sel = Selection(parse(text))
+            everything = e.ranked(sel, "relevance", None)
+            page = e.ranked(sel, "relevance", 10)
+            assert ids(page.docs) == ids(everything.docs[:10])
+            n = len(everything.docs)
+            assert (page.total, page.total_is_exact) == ((n, True) if n <= THRESHOLD else (THRESHOLD, False))
+            grouped = e.ranked_posts(sel, "relevance", 5)
+            every_post = e.ranked_posts(sel, "relevance", None)
+            assert [(p, ids(h)) for p, h in grouped.posts] == [(p, ids(h)) for p, h in every_post.posts[:5]]

@@ -1,11 +1,14 @@
 """Relevance top-k without scoring every match, and match totals exact up to a threshold.
 
-The best ``k`` come from Whoosh's top-N collector with block-quality skipping
-(BM25F gives each posting block an upper bound on its score: a block that
-cannot beat the k-th best score so far is skipped unscored). It cannot count,
-so the total comes from a second, unscored pass over the matching document
-numbers that stops at ``COUNT_THRESHOLD``: past it the total is a lower bound
-and says so (``exact`` False), as Lucene's "10,000+" does.
+Up to ``COUNT_THRESHOLD`` matches, every match is scored, which counts them
+in the same pass (as before). Past it, the best ``k`` come from Whoosh's
+top-N quality collector, which every 10 matches drops the OR branches whose
+best possible score can no longer enter the top k (MaxScore-like pruning;
+its per-block skipping never fired on the benchmark's indexes), and the
+total is the threshold, a lower bound that says so (``exact`` False), as
+Lucene's "10,000+". Which side of the threshold a query is on comes from the
+terms' document frequencies when they tell, else from an unscored count done
+as set operations over posting ids.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from whoosh import collectors
 from whoosh import query as wq
 from whoosh.query import Query
 
-# Counting an unscored document number costs ~1/10 of scoring it; past this
-# many matches the total is shown as "more than N" (the CLI, --json, the web).
+# Past this many matches the total is shown as "more than N" (CLI, web, JSON):
+# scoring 10,000 matches takes ~80 ms CPU on the benchmark machine; counting
+# them unscored as sets ~1/5 of that.
 COUNT_THRESHOLD = 10_000
 # Matches between two attempts of Whoosh to drop sub-queries that can no
 # longer reach the top k (and to re-read the score a block must beat).
@@ -28,9 +32,9 @@ UNKNOWN = float("inf")
 
 
 def bounds(reader, query: Query) -> tuple[int, float]:
-    """(at least, at most) how many documents ``query`` matches, from the terms' document frequencies.
+    """(at least, at most) how many documents a word or an OR of words matches (other queries: 0, unknown).
 
-    Read from the term index, nothing walked. A document frequency still
+    Read from the terms' document frequencies, nothing walked. A document frequency still
     counts deleted documents until a merge: the lower bound holds only for
     an index without deletions (0 otherwise), the upper bound always.
     """
@@ -41,7 +45,7 @@ def bounds(reader, query: Query) -> tuple[int, float]:
 def _df(reader, fieldname: str, text) -> int:
     try:
         return reader.doc_frequency(fieldname, text)
-    except Exception:  # a field this index does not have: no bound
+    except Exception:  # a field this index does not have: nothing matches
         return 0
 
 
@@ -52,28 +56,31 @@ def _bounds(reader, q: Query) -> tuple[int, float]:
     if isinstance(q, wq.Or):
         parts = [_bounds(reader, c) for c in q.subqueries]
         return max((lo for lo, _ in parts), default=0), sum(up for _, up in parts)
-    if isinstance(q, wq.And):
-        parts = [_bounds(reader, c) for c in q.subqueries]
-        return 0, min((up for _, up in parts), default=0)
-    if isinstance(q, wq.AndNot):
-        return 0, _bounds(reader, q.a)[1]
-    if isinstance(q, wq.AndMaybe):
-        return _bounds(reader, q.a)
-    if isinstance(q, wq.Phrase):
-        return 0, min((_df(reader, q.fieldname, w) for w in q.words), default=0)
-    if isinstance(q, wq.MultiTerm):  # prefix, wildcard, fuzzy: the terms it expands to
-        try:
-            return 0, sum(_df(reader, q.fieldname, t) for t in q._btexts(reader))
-        except Exception:
-            return 0, UNKNOWN
     return 0, UNKNOWN
+
+
+def prunable(query: Query) -> bool:
+    """Whether Whoosh's pruning gives the exhaustive top k for ``query``: words and ORs of words only.
+
+    Checked on the benchmark's 100k corpus and in tests/test_whoosh_topk.py.
+    An AND of two common words ("la le") lost its best document under
+    pruning (the cause, in Whoosh's matchers, was not traced), so every
+    other shape is scored in full.
+
+    >>> from whoosh.query import And, Or, Term
+    >>> prunable(Or([Term("body", "la"), Term("body_exact", "la")])), prunable(And([Term("a", "b"), Term("a", "c")]))
+    (True, False)
+    """
+    if isinstance(query, wq.Term):
+        return True
+    return isinstance(query, wq.Or) and all(prunable(c) for c in query.subqueries)
 
 
 def matching(searcher, query: Query, allowed: set[int] | None) -> set[int]:
     """Every document number ``query`` matches (and ``allowed`` allows), unscored.
 
-    ORs, ANDs and AND NOTs of terms become set operations over each term's
-    posting ids, 2-3x faster than walking Whoosh's matcher tree in Python.
+    ORs of terms become unions of each term's posting ids, 2-3x faster than
+    walking Whoosh's matcher tree in Python.
     """
     found: set[int] = set()
     for sub, offset in searcher.leaf_searchers():
@@ -91,15 +98,16 @@ def _docset(sub, q: Query) -> set[int]:
         for c in q.subqueries:
             out |= _docset(sub, c)
         return out
-    if isinstance(q, wq.And) and q.subqueries:
-        parts = sorted((_docset(sub, c) for c in q.subqueries), key=len)
-        out = parts[0]
-        for part in parts[1:]:
-            out &= part
-        return out
-    if isinstance(q, wq.AndNot):
-        return _docset(sub, q.a) - _docset(sub, q.b)
     return set(q.docs(sub))
+
+
+def capped(total: int) -> tuple[int, bool]:
+    """``total`` as shown: (the total, True) up to the threshold, else (the threshold, False): "more than N".
+
+    >>> capped(COUNT_THRESHOLD), capped(COUNT_THRESHOLD + 1)
+    ((10000, True), (10000, False))
+    """
+    return (total, True) if total <= COUNT_THRESHOLD else (COUNT_THRESHOLD, False)
 
 
 def matches_upto(docnums: Iterable[int], allowed: set[int] | None, threshold: int) -> tuple[list[int], bool]:
@@ -136,8 +144,8 @@ def count_posts(docnums: list[int], articles: list[int]) -> int:
 
     A document before the first article is a post of its own.
 
-    >>> count_posts([0, 1, 5, 6, 7, 12], [1, 6, 10])
-    3
+    >>> count_posts([0, 1, 5, 6, 7, 12], [1, 6, 10])  # 0 alone; 1 and 5; 6 and 7; 12
+    4
     """
     posts = 0
     i, n = 0, len(articles)
@@ -156,10 +164,10 @@ def top_k(searcher, query: Query, limit: int, allowed: set[int] | None) -> DocSc
     """(docnum, score) of the best ``limit`` matches, best first (ties: lower docnum first).
 
     Whoosh's collector keeps a document only when it beats the k-th best
-    score, and skips a block only when its best possible score does not: the
-    documents and the order are those of scoring every match (checked against
-    the exhaustive path in tests/test_whoosh_topk.py and on the benchmark's
-    corpora, benchmarks/RESULTS.md).
+    score, and prunes a branch only when its best possible score does not:
+    the documents, scores and order are those of scoring every match (checked
+    against the exhaustive path in tests/test_whoosh_topk.py and on the
+    benchmark's 100k corpus, benchmarks/RESULTS.md).
     """
     collector: collectors.Collector = collectors.TopCollector(limit, usequality=True, replace=REPLACE_EVERY)
     if allowed is not None:
