@@ -187,8 +187,11 @@ class WhooshEngine(Engine):
         filter: Whoosh's pruning collector only prunes on the
         documents the filter keeps, and was slower than scoring them all
         (``la --kind comment`` at 100k: 785 against 493 ms CPU). Without one,
-        the terms' document frequencies tell when they can; up to twice the
-        threshold, scoring every match costs about what pruning does.
+        pruning is taken when a word alone passes the threshold (its document
+        frequency says so), or when the words' frequencies allow more than
+        five times it and an unscored count finds it passed. In between,
+        scoring every match costs about what counting and pruning do
+        (``homme OR femme``, 13,913 matches: 176 ms scored, 214 counted and pruned).
         """
         if allowed is not None or not prunable(query):
             return False
@@ -196,7 +199,7 @@ class WhooshEngine(Engine):
         lower, upper = bounds(self.searcher.reader(), query)
         if lower > threshold:
             return True
-        if upper <= 2 * threshold:
+        if upper <= 5 * threshold:
             return False
         return len(matching(self.searcher, query, None)) > threshold
 
