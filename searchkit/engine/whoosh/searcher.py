@@ -235,7 +235,7 @@ class WhooshEngine(Engine):
         best hits are taken in growing windows until ``offset + limit`` posts
         are found, then only the shown posts' documents are scored.
         """
-        if sort != "relevance" or limit is None:
+        if sort != "relevance" or limit is None or limit <= 0:
             return self._ranked_posts_all(sel, sort, limit, offset)
         allowed = self._allowed(sel)
         if allowed is not None and not allowed:
@@ -248,14 +248,12 @@ class WhooshEngine(Engine):
         wanted = offset + limit
         ranked, _ = top_posts(lambda k: top_k(self.searcher, query, k, None), self._post_of, wanted,
                               self.searcher.doc_count(), first_window=4 * wanted)
-        chosen: list[object] = []
+        chosen: dict[object, None] = {}  # posts in the order of their best hit
         for docnum, _ in ranked:
-            post = self._post_of(docnum)
-            if post not in chosen:
-                chosen.append(post)
-                if len(chosen) == wanted:
-                    break
-        shown = chosen[offset:]
+            chosen.setdefault(self._post_of(docnum))
+            if len(chosen) == wanted:
+                break
+        shown = list(chosen)[offset:]
         members: list[int] = []
         for post in shown:
             members += self._members(post)

@@ -169,6 +169,8 @@ def top_k(searcher, query: Query, limit: int, allowed: set[int] | None) -> DocSc
     against the exhaustive path in tests/test_whoosh_topk.py and on the
     benchmark's 100k corpus, benchmarks/RESULTS.md).
     """
+    if limit <= 0:
+        return []
     collector: collectors.Collector = collectors.TopCollector(limit, usequality=True, replace=REPLACE_EVERY)
     if allowed is not None:
         collector = collectors.FilterCollector(collector, allow=allowed)
