@@ -102,7 +102,9 @@ class TerminalPrinter(Printer):
             self.out.line(render_group(group, self.style, self.width))
         shown = len(results.groups)
         more = f", {shown} shown" if shown < results.total_groups else ""
-        note(f"{_total(results)} hit(s) in {results.total_groups} post(s){more}")
+        # Past the count threshold the posts are counted among the hits counted: a lower bound too.
+        posts = results.total_groups if results.total_is_exact else f"more than {results.total_groups}"
+        note(f"{_total(results)} hit(s) in {posts} post(s){more}")
 
     def counts(self, counts: dict[str, int]) -> None:
         record = count_record(counts)

@@ -4,7 +4,9 @@ Ranking is BM25F over title (weighted x2) and body, exact forms weighted above
 stems (``compile``). Filters become Whoosh filter queries, cached per
 searcher as sets of document numbers; cross-queries and grouping use the post
 layout (``layout``). Sorting by date and counting never score: they read the
-matching document numbers and the ``date`` column.
+matching document numbers and the ``date`` column. Relevance searches score
+only what can reach the page asked for, and count exactly up to a threshold
+(``topk``).
 """
 
 from __future__ import annotations
@@ -22,10 +24,22 @@ from searchkit.engine.whoosh import (
     internals,  # noqa: F401  (first: checks the Whoosh version)
     manifest,
     storage,
+    topk,
 )
 from searchkit.engine.whoosh.compile import to_whoosh
 from searchkit.engine.whoosh.layout import ARTICLES, PostLayout
 from searchkit.engine.whoosh.schema import SCHEMA_VERSION, stored_to_document
+from searchkit.engine.whoosh.topk import (
+    bounds,
+    capped,
+    count_posts,
+    matches_upto,
+    matching,
+    prunable,
+    score_only,
+    top_k,
+    top_posts,
+)
 from searchkit.model import ARTICLE, COMMENT, KINDS, Document
 from searchkit.records import Stats
 
@@ -49,9 +63,16 @@ class WhooshEngine(Engine):
         self._opened_identity = storage.identity(self.index_dir)
         self.searcher = self.ix.searcher(weighting=scoring.BM25F())
         self._filter_cache: dict[str, set[int]] = {}
+        self._layout: PostLayout | None = None
 
     def close(self) -> None:
         self.searcher.close()
+
+    def __enter__(self) -> WhooshEngine:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def current(self) -> bool:
         """Whether the folder still holds the commit this engine reads (no commit or swap since)."""
@@ -74,6 +95,13 @@ class WhooshEngine(Engine):
             return None
         return parts[0] if len(parts) == 1 else And(parts)
 
+    @property
+    def layout(self) -> PostLayout:
+        """The post layout of the commit read (built once: the searcher never changes)."""
+        if self._layout is None:
+            self._layout = PostLayout(self.searcher)
+        return self._layout
+
     def _docnums(self, flt: Query | None) -> set[int] | None:
         """The documents a filter query allows, computed once per searcher.
 
@@ -94,12 +122,13 @@ class WhooshEngine(Engine):
         """The documents the cross-queries allow (None: no cross-query)."""
         if sel.in_article is None and sel.with_comments is None:
             return None
-        layout = PostLayout(self.searcher)
+        layout = self.layout
         if sel.in_article is not None:
             wanted = And([ARTICLES, to_whoosh(sel.in_article)])
             return layout.comments_of(set(self.searcher.docs_for_query(wanted)))
-        wanted = And([COMMENTS, to_whoosh(sel.with_comments)])
-        return {layout.article_of(d) for d in self.searcher.docs_for_query(wanted)} - {None}  # type: ignore[misc]
+        wanted = And([COMMENTS, to_whoosh(sel.with_comments)])  # type: ignore[arg-type]
+        articles = {layout.article_of(d) for d in self.searcher.docs_for_query(wanted)}
+        return {a for a in articles if a is not None}
 
     def _allowed(self, sel: Selection) -> set[int] | None:
         allowed = self._docnums(self._filter_query(sel))
@@ -122,14 +151,21 @@ class WhooshEngine(Engine):
 
     # --- ranking -------------------------------------------------------------
 
-    def _ranked(self, sel: Selection, sort: str, limit: int | None) -> tuple[DocScores, int]:
-        """(docnum, score) of the matching documents in the asked order, and how many match."""
+    def _ranked(self, sel: Selection, sort: str, limit: int | None) -> tuple[DocScores, int, bool]:
+        """(docnum, score) of the best ``limit`` matches in the asked order, how many match, and
+        whether that number is exact (relevance stops counting at ``COUNT_THRESHOLD``)."""
         if sort == "relevance":
             allowed = self._allowed(sel)
             if allowed is not None and not allowed:  # Whoosh reads an empty filter as none
-                return [], 0
-            results = self._top(to_whoosh(sel.query), limit, allowed)
-            return [(docnum, score) for score, docnum in results.top_n], len(results)
+                return [], 0, True
+            query = to_whoosh(sel.query)
+            if limit is None:
+                return (*self._exhaustive(query, None, allowed), True)
+            if self._past_threshold(query, allowed):
+                return top_k(self.searcher, query, limit, None), topk.COUNT_THRESHOLD, False
+            # Few enough matches (or a filter): scoring them all counts them in the same pass.
+            ranked, total = self._exhaustive(query, limit, allowed)
+            return (ranked, *capped(total))
         docnums = self._matching(sel)
         dates = self.searcher.reader().column_reader("date", translate=False)
         newest_first = sort == "-date"
@@ -142,55 +178,123 @@ class WhooshEngine(Engine):
 
         docnums.sort(key=key)
         chosen = docnums if limit is None else docnums[:limit]
-        return [(d, None) for d in chosen], len(docnums)
+        return [(d, None) for d in chosen], len(docnums), True
 
-    def _top(self, query: Query, limit: int | None, allowed):
-        """Whoosh's ranked search for the best ``limit``, counting every match in the same pass.
+    def _past_threshold(self, query: Query, allowed: set[int] | None) -> bool:
+        """Whether ``query`` matches more than the threshold and its best are found by pruning.
 
-        Whoosh's default top-N collector skips blocks and drops sub-queries
-        that cannot reach the top N, so it cannot count; ``len(results)`` then
-        runs the query a second time, unscored. Scoring every match once and
-        counting as it goes gives the same top N and total, 30-50 % faster at
-        100k documents (benchmarks/RESULTS.md).
+        Only for words and ORs of words (``topk.prunable``). Not with a
+        filter: Whoosh's pruning collector only prunes on the
+        documents the filter keeps, and was slower than scoring them all
+        (``la --kind comment`` at 100k: 785 against 493 ms CPU). Without one,
+        pruning is taken when a word alone passes the threshold (its document
+        frequency says so), or when the words' frequencies allow more than
+        five times it and an unscored count finds it passed. In between,
+        scoring every match costs about what counting and pruning do
+        (``homme OR femme``, 13,913 matches: 176 ms scored, 214 counted and pruned).
         """
+        if allowed is not None or not prunable(query):
+            return False
+        threshold = topk.COUNT_THRESHOLD
+        lower, upper = bounds(self.searcher.reader(), query)
+        if lower > threshold:
+            return True
+        if upper <= 5 * threshold:
+            return False
+        return len(matching(self.searcher, query, None)) > threshold
+
+    def _exhaustive(self, query: Query, limit: int | None, allowed: set[int] | None) -> tuple[DocScores, int]:
+        """The best ``limit`` (None: all) after scoring every match, best first (ties: lower docnum
+        first), and how many match."""
         if limit is None or limit >= self.searcher.doc_count():
-            return self.searcher.search(query, limit=limit, filter=allowed)
-        collector = collectors.TopCollector(limit, usequality=False, replace=0)
-        if allowed is not None:
-            collector = collectors.FilterCollector(collector, allow=allowed)
-        self.searcher.search_with_collector(query, collector)
-        return collector.results()
+            results = self.searcher.search(query, limit=limit, filter=allowed)
+        else:
+            collector = collectors.TopCollector(limit, usequality=False, replace=0)
+            if allowed is not None:
+                collector = collectors.FilterCollector(collector, allow=allowed)
+            self.searcher.search_with_collector(query, collector)
+            results = collector.results()
+        return [(docnum, score) for score, docnum in results.top_n], len(results)
 
     def _document(self, docnum: int) -> Document:
         return stored_to_document(self.searcher.stored_fields(docnum))
 
     def ranked(self, sel: Selection, sort: str, limit: int | None, offset: int = 0) -> Ranked:
-        ranked, total = self._ranked(sel, sort, None if limit is None else limit + offset)
-        return Ranked([(self._document(d), score) for d, score in ranked[offset:]], total)
+        ranked, total, exact = self._ranked(sel, sort, None if limit is None else limit + offset)
+        return Ranked([(self._document(d), score) for d, score in ranked[offset:]], total, exact)
+
+    def _post_of(self, docnum: int) -> object:
+        post = self.layout.article_of(docnum)
+        # None cannot happen with WhooshWriter's groups; never crash on it
+        return ("orphan", docnum) if post is None else post
 
     def ranked_posts(self, sel: Selection, sort: str, limit: int | None, offset: int = 0) -> RankedPosts:
+        """Posts in the order of their best (or first) hit, each with all its matching documents in rank order.
+
+        By date, or for every post, every match is ranked. By relevance, the
+        best hits are taken in growing windows until ``offset + limit`` posts
+        are found, then only the shown posts' documents are scored.
+        """
+        if sort != "relevance" or limit is None or limit <= 0:
+            return self._ranked_posts_all(sel, sort, limit, offset)
+        allowed = self._allowed(sel)
+        if allowed is not None and not allowed:
+            return RankedPosts([], total=0, total_posts=0)
+        query = to_whoosh(sel.query)
+        if not self._past_threshold(query, allowed):
+            return self._ranked_posts_all(sel, sort, limit, offset)
+        found, _ = matches_upto(self.searcher.docs_for_query(query), None, topk.COUNT_THRESHOLD)
+        total, total_posts = len(found), count_posts(found, self.layout.articles)  # lower bounds
+        wanted = offset + limit
+        ranked, _ = top_posts(lambda k: top_k(self.searcher, query, k, None), self._post_of, wanted,
+                              self.searcher.doc_count(), first_window=4 * wanted)
+        chosen: dict[object, None] = {}  # posts in the order of their best hit
+        for docnum, _ in ranked:
+            chosen.setdefault(self._post_of(docnum))
+            if len(chosen) == wanted:
+                break
+        shown = list(chosen)[offset:]
+        members: list[int] = []
+        for post in shown:
+            members += self._members(post)
+        hits: dict[object, DocScores] = {post: [] for post in shown}
+        for docnum, score in score_only(self.searcher, query, members):
+            hits[self._post_of(docnum)].append((docnum, score))
+        return RankedPosts(self._post_records(hits.values()), total=total, total_posts=total_posts,
+                           total_is_exact=False)
+
+    def _members(self, post: object) -> list[int]:
+        """The live document numbers of a post (an orphan: itself)."""
+        if not isinstance(post, int):  # ("orphan", docnum)
+            return [post[1]]  # type: ignore[index]
+        return [post, *sorted(self.layout.comments_of({post}))]
+
+    def _post_records(self, groups) -> list[tuple[str, list[tuple[Document, float | None]]]]:
+        posts = []
+        for group in groups:
+            docs = [(self._document(d), score) for d, score in group]
+            posts.append((docs[0][0].post_id, docs))
+        return posts
+
+    def _ranked_posts_all(self, sel: Selection, sort: str, limit: int | None, offset: int) -> RankedPosts:
         """Every matching document is ranked (a post's best hit may be its tenth
         comment), then posts are taken in the order of their first hit."""
-        ranked, total = self._ranked(sel, sort, None)
-        layout = PostLayout(self.searcher)
+        ranked, total, _ = self._ranked(sel, sort, None)
         wanted = None if limit is None else offset + limit
         chosen: dict[object, DocScores] = {}
         seen: set[object] = set()
         for docnum, score in ranked:
-            post = layout.article_of(docnum)
-            if post is None:  # cannot happen with WhooshWriter's groups; never crash on it
-                post = ("orphan", docnum)
+            post = self._post_of(docnum)
             if post not in seen:
                 seen.add(post)
                 if wanted is None or len(seen) <= wanted:
                     chosen[post] = []
             if post in chosen:
                 chosen[post].append((docnum, score))
-        posts = []
-        for hits in list(chosen.values())[offset:]:
-            docs = [(self._document(d), score) for d, score in hits]
-            posts.append((docs[0][0].post_id, docs))
-        return RankedPosts(posts, total=total, total_posts=len(seen))
+        # A page by relevance counts as far as the threshold, as the pruned path does.
+        total, exact = capped(total) if sort == "relevance" and limit is not None else (total, True)
+        return RankedPosts(self._post_records(list(chosen.values())[offset:]), total=total, total_posts=len(seen),
+                           total_is_exact=exact)
 
     # --- counting ------------------------------------------------------------
 
