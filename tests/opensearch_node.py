@@ -121,6 +121,16 @@ def opensearch_url(opensearch_node: Any) -> str:
     return str(opensearch_node.url)
 
 
+# A running node to use instead of starting one (development): its URL in this variable.
+TEST_NODE_ENV = "SEARCHKIT_TEST_OPENSEARCH"
+
+
+@pytest.fixture(scope="module")
+def node_url(request: pytest.FixtureRequest) -> str:
+    """The node the engine's tests use: $SEARCHKIT_TEST_OPENSEARCH if set, else the session's own."""
+    return os.environ.get(TEST_NODE_ENV) or request.getfixturevalue("opensearch_url")
+
+
 def start_test_cluster(base_dir: Path, n: int = 3) -> list[Any]:
     """Start an ``n``-node cluster (512 MB heap each) under ``base_dir``, green; the caller stops it."""
     require_java()

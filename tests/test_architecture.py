@@ -47,6 +47,12 @@ def test_importing_searchkit_leaves_asyncio_and_urllib_request_unloaded(module):
     assert out.stdout.strip() == "[]"
 
 
+def test_the_opensearch_engine_does_not_load_whoosh():
+    code = "import sys, searchkit.engine.opensearch.session, searchkit.api\nprint('whoosh' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "False"
+
+
 def test_no_module_is_over_400_lines():
     # A little slack over the house's "~400": a module past 450 lines holds more than one job.
     long = [f"{p.relative_to(ROOT)} ({n})" for p in PACKAGE.rglob("*.py")

@@ -17,7 +17,6 @@ where the engines must differ, each excluded here with the reason:
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -31,12 +30,6 @@ from tests.conftest import CORPORA, CORPUS, FIXTURES
 
 pytestmark = pytest.mark.opensearch
 
-TEST_NODE_ENV = "SEARCHKIT_TEST_OPENSEARCH"  # a running node to use instead of starting one (development)
-
-
-@pytest.fixture(scope="module")
-def node_url(request) -> str:
-    return os.environ.get(TEST_NODE_ENV) or request.getfixturevalue("opensearch_url")
 
 
 def run(*args: str | Path, codes: tuple[int, ...] = (0, 1)) -> Result:

@@ -89,13 +89,6 @@ if hasattr(analysis, "CompoundFilter"):
 KNOWN_OFFSETS: dict[str, tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]] = {}
 
 
-@pytest.fixture(scope="module")
-def node_url(request):
-    """The node's URL from the launcher's ``opensearch_url`` fixture; skipped where that plugin is not loaded."""
-    try:
-        return request.getfixturevalue("opensearch_url")
-    except pytest.FixtureLookupError:
-        pytest.skip("no OpenSearch node: the opensearch_url fixture (tests/opensearch_node.py) is not loaded")
 
 
 @pytest.fixture(scope="module")

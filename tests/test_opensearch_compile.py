@@ -115,13 +115,6 @@ def test_the_selection_narrows_the_query_with_filters_and_the_join_field():
 # --- on a real node ---------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def node_url(request):
-    """The node's URL from the launcher's ``opensearch_url`` fixture; skipped where that plugin is not loaded."""
-    try:
-        return request.getfixturevalue("opensearch_url")
-    except pytest.FixtureLookupError:
-        pytest.skip("no OpenSearch node: the opensearch_url fixture (tests/opensearch_node.py) is not loaded")
 
 
 @pytest.fixture(scope="module")

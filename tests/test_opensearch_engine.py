@@ -17,13 +17,6 @@ pytestmark = pytest.mark.opensearch
 QUERIES = ["santé", "microsoft", '"données de santé"', "donn*", "vaccin NOT microsoft", "kind:comment santé"]
 
 
-@pytest.fixture(scope="module")
-def node_url(request):
-    """The node's URL from the launcher's ``opensearch_url`` fixture; skipped where that plugin is not loaded."""
-    try:
-        return request.getfixturevalue("opensearch_url")
-    except pytest.FixtureLookupError:
-        pytest.skip("no OpenSearch node: the opensearch_url fixture (tests/opensearch_node.py) is not loaded")
 
 
 @pytest.fixture(scope="module")

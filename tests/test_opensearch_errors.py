@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import shutil
 import ssl
 import subprocess
@@ -22,8 +21,6 @@ from click.testing import CliRunner
 
 from searchkit.cli import main
 from searchkit.engine.opensearch import connection
-
-TEST_NODE_ENV = "SEARCHKIT_TEST_OPENSEARCH"
 
 
 class FakeCluster(BaseHTTPRequestHandler):
@@ -163,11 +160,6 @@ def test_the_ca_certificate_option_reaches_the_client(monkeypatch, tmp_path):
 
 
 # --- on the node ------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def node_url(request) -> str:
-    return os.environ.get(TEST_NODE_ENV) or request.getfixturevalue("opensearch_url")
 
 
 @pytest.fixture

@@ -24,13 +24,7 @@ from tests.conftest import CORPUS, FIXTURES
 
 pytestmark = pytest.mark.opensearch
 
-TEST_NODE_ENV = "SEARCHKIT_TEST_OPENSEARCH"  # a running node to use instead of starting one (development)
 THREADS = FIXTURES / "threads"
-
-
-@pytest.fixture(scope="module")
-def node_url(request) -> str:
-    return os.environ.get(TEST_NODE_ENV) or request.getfixturevalue("opensearch_url")
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from searchkit.engine.whoosh.lock import describe_holder
+from searchkit.engine.holder import describe_holder, holder_ended
 from searchkit.errors import IndexLockedError
 
 CONTROL_INDEX = "searchkit-control"
@@ -34,20 +34,6 @@ CONTROL_BODY = {
         "expires": {"type": "double"}, "alias": {"type": "keyword"}, "kind": {"type": "keyword"},
         "source": {"type": "keyword"}}},
 }
-
-
-def _ended(holder: dict) -> bool:
-    """Whether the holder ran on this host and its process is gone (no need to wait for its expiry)."""
-    pid = holder.get("pid")
-    if not isinstance(pid, int) or holder.get("host") != socket.gethostname():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:
-        return False
-    return False
 
 
 class OpenSearchLock:
@@ -77,7 +63,7 @@ class OpenSearchLock:
             if not held.get("found"):
                 continue  # released between the two requests
             holder = held["_source"]
-            if holder.get("expires", 0) < time.time() or _ended(holder):
+            if holder.get("expires", 0) < time.time() or holder_ended(holder):
                 if self._take_over(held):
                     break
                 continue

@@ -26,12 +26,12 @@ import re
 
 from searchkit.engine.base import FileEntry
 from searchkit.engine.base import WriteSession as BaseWriteSession
+from searchkit.engine.holder import describe_holder
 from searchkit.engine.opensearch import connection
 from searchkit.engine.opensearch.engine import OpenSearchEngine, files_index
 from searchkit.engine.opensearch.journal import Journal
 from searchkit.engine.opensearch.lock import OpenSearchLock
 from searchkit.engine.opensearch.writer import OpenSearchWriter, current_index, save_files
-from searchkit.engine.whoosh.lock import describe_holder
 
 
 class OpenSearchSession(BaseWriteSession):

@@ -18,43 +18,12 @@ import socket
 import time
 from pathlib import Path
 
+from searchkit.engine.holder import describe_holder, holder_ended
 from searchkit.errors import IndexLockedError
 
 LOCK_FILE = "searchkit.lock"
 DEFAULT_WAIT = 5.0  # seconds a second writer waits before giving up
 POLL = 0.05
-
-
-def describe_holder(info: dict) -> str:
-    """A person-readable name for the process described by a lock file.
-
-    >>> describe_holder({"pid": 42, "host": "atelier", "started": "2026-01-02T03:04:05Z"})
-    'pid 42 on atelier, writing since 2026-01-02T03:04:05Z'
-    >>> describe_holder({})
-    'another process'
-    """
-    if not info.get("pid"):
-        return "another process"
-    text = f"pid {info['pid']}"
-    if info.get("host"):
-        text += f" on {info['host']}"
-    if info.get("started"):
-        text += f", writing since {info['started']}"
-    return text
-
-
-def _ended(info: dict) -> bool:
-    """Whether the lock holder named in ``info`` is a process of this host that no longer runs."""
-    pid = info.get("pid")
-    if not isinstance(pid, int) or info.get("host") != socket.gethostname():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:
-        return False
-    return False
 
 
 class IndexLock:
@@ -99,7 +68,7 @@ class IndexLock:
                 os.close(fd)
                 if time.monotonic() >= deadline:
                     who = describe_holder(holder)
-                    if _ended(holder):  # its forked index workers still hold the lock
+                    if holder_ended(holder):  # its forked index workers still hold the lock
                         who += ", which has ended; its worker processes are stopping"
                     raise IndexLockedError(
                         f"the index at {self.index_dir} is being written by another searchkit "

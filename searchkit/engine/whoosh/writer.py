@@ -21,8 +21,9 @@ from pathlib import Path
 
 from searchkit.engine.base import FileEntry, Writer
 from searchkit.engine.base import WriteSession as BaseWriteSession
+from searchkit.engine.holder import describe_holder
 from searchkit.engine.whoosh import internals, manifest, storage, upkeep
-from searchkit.engine.whoosh.lock import IndexLock, describe_holder
+from searchkit.engine.whoosh.lock import IndexLock
 from searchkit.engine.whoosh.schema import check_analysable, document_fields
 from searchkit.errors import IndexWriteError
 from searchkit.model import ARTICLE, Document, Post
