@@ -212,3 +212,12 @@ def test_an_index_with_deleted_documents_counts_only_live_ones(index_dir, tmp_pa
             grouped = e.ranked_posts(sel, "relevance", 5)
             every_post = e.ranked_posts(sel, "relevance", None)
             assert [(p, ids(h)) for p, h in grouped.posts] == [(p, ids(h)) for p, h in every_post.posts[:5]]
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_a_capped_grouped_total_never_counts_more_posts_than_hits(engine, low_threshold, text):
+    # Past the threshold both numbers are lower bounds of the same hits: "more than 50 hit(s) in
+    # more than 93 post(s)" would be false (an AND scored in full once said so).
+    page = engine.ranked_posts(Selection(parse(text)), "relevance", 10)
+    if not page.total_is_exact:
+        assert page.total_posts <= page.total

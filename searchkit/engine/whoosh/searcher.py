@@ -293,7 +293,9 @@ class WhooshEngine(Engine):
                 chosen[post].append((docnum, score))
         # A page by relevance counts as far as the threshold, as the pruned path does.
         total, exact = capped(total) if sort == "relevance" and limit is not None else (total, True)
-        return RankedPosts(self._post_records(list(chosen.values())[offset:]), total=total, total_posts=len(seen),
+        # A capped total counts the first hits only: so do the posts, a lower bound of the same kind.
+        posts = len(seen) if exact else len({self._post_of(d) for d, _ in ranked[:total]})
+        return RankedPosts(self._post_records(list(chosen.values())[offset:]), total=total, total_posts=posts,
                            total_is_exact=exact)
 
     # --- counting ------------------------------------------------------------
