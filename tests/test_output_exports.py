@@ -4,7 +4,6 @@ the thread's asked-for document, linear grouped JSON, and records that survive i
 import csv
 import io
 import json
-import time
 
 import pytest
 from conftest import build_index
@@ -188,13 +187,12 @@ def _comment(n: int, parent: int | None = None) -> Document:
                     parent_id=f"p-c{parent}" if parent else None)
 
 
+@pytest.mark.timeout(60)  # a hang guard: the quadratic depth lookup took minutes on 20,000 hits
 def test_grouped_json_of_a_huge_thread_is_linear():
     article = Document("p", "article", "p", "T", "mot", "s")
     entries = [ThreadEntry(_comment(n), n % 7, Hit(_comment(n), 1.0, [("mot", True)])) for n in range(1, 20001)]
     group = Group(article, None, entries, len(entries))
-    start = time.perf_counter()
     record = group_record(group)
-    assert time.perf_counter() - start < 2.0  # quadratic: minutes
     assert [h["depth"] for h in record["hits"][:8]] == [1, 2, 3, 4, 5, 6, 0, 1]
 
 

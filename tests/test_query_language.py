@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from conftest import IndexWriter
@@ -224,26 +223,23 @@ def test_fuzzy_forms():
     assert sk_query.parse("vacin~2/3") == Fuzzy("text", "vacin", 2, 3)
 
 
+# Hang guards, not speed goals (those live in benchmarks/): the quadratic scanner took 95 s
+# on a 64 KB word, so these fail by timeout on it and take well under a second now.
+@pytest.mark.timeout(30)
 @pytest.mark.parametrize("size", [8_000, 64_000])
 def test_a_long_word_is_refused_at_once(size):
-    started = time.perf_counter()
     with pytest.raises(QueryError):
         sk_query.parse("x" * size)
     with pytest.raises(QueryError):
         sk_query.parse("https://example.com/" + "a/" * (size // 2))
-    assert time.perf_counter() - started < 0.5
 
 
-def test_the_scanner_is_linear():
-    # Twenty times the text takes about twenty times as long, not four hundred.
-    def timed(n):
-        text = ("mot-clé https://x.fr/a?b=c a@b.fr " * n) + "x" * (n * 30)
-        started = time.perf_counter()
-        scan(text)
-        return time.perf_counter() - started
-
-    small, big = timed(500), timed(10_000)
-    assert big < 60 * max(small, 1e-4)
+@pytest.mark.timeout(60)
+def test_the_scanner_reads_650_kb_of_urls_and_addresses_without_backtracking():
+    # ~650 KB of text: the old e-mail pattern retried from every position (hours here).
+    n = 10_000
+    tokens = scan(("mot-clé https://x.fr/a?b=c a@b.fr " * n) + "x" * (n * 30))
+    assert len(tokens) >= 3 * n
 
 
 def test_did_you_mean_on_a_hyphenated_word_replaces_the_part_once(runner, forms_index):
