@@ -20,7 +20,9 @@ CORPORA = SHARED / "corpora"
 # the archives in ../shared/corpora: outside CI a missing ../shared leaves that
 # tier out with one line saying so; with CI=true it is an error, so CI always
 # runs everything.
-SHARED_FIXTURES = {"bitcoinfrance_index", "alienlebarge_index"}
+SHARED_FIXTURES = {"bitcoinfrance_index", "alienlebarge_index", "generated"}
+ELTEC = CORPORA / "eltec-fra-paragraphs.tsv.xz"
+GENERATED_SIZE = 700  # documents: enough posts for several files and job batches
 
 
 def _in_shared_tier(item) -> bool:
@@ -97,6 +99,18 @@ class IndexWriter:
         from searchkit.ingest import index_posts
 
         index_posts(self.posts, self.index_dir, rebuild=True)
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory):
+    """A benchmark corpus (benchmarks/corpus.py, seed 7) built once from ELTeC: (folder, its manifest)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import corpus as bench_corpus
+
+    out = tmp_path_factory.mktemp("bench") / "corpus"
+    return out, bench_corpus.build(GENERATED_SIZE, out, ELTEC, seed=7)
 
 
 def stored_documents(index_dir):

@@ -11,22 +11,14 @@ import json
 import sys
 
 import pytest
-from conftest import ROOT, SHARED
+from conftest import ELTEC, GENERATED_SIZE, ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import corpus as bench_corpus  # noqa: E402
 
-ELTEC = SHARED / "corpora" / "eltec-fra-paragraphs.tsv.xz"
-SIZE = 700  # documents: enough posts for several files and job batches
+SIZE = GENERATED_SIZE  # the session's `generated` corpus (conftest)
 
 pytestmark = [pytest.mark.slow, pytest.mark.shared]  # each build reads the 54 MB ELTeC text
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory):
-    out = tmp_path_factory.mktemp("bench") / "corpus"
-    manifest = bench_corpus.build(SIZE, out, ELTEC, seed=7)
-    return out, manifest
 
 
 def posts_of(folder):

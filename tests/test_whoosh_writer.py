@@ -7,26 +7,12 @@ Indexing a generated corpus (benchmarks/corpus.py, from ELTeC) with job files of
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
-from conftest import ROOT, SHARED
 
 from searchkit.cli import main
 
-sys.path.insert(0, str(ROOT / "benchmarks"))
-import corpus as bench_corpus  # noqa: E402
-
-ELTEC = SHARED / "corpora" / "eltec-fra-paragraphs.tsv.xz"
-SIZE = 700  # documents: enough posts for several files and job batches
-
-pytestmark = [pytest.mark.slow, pytest.mark.shared]  # each build reads the 54 MB ELTeC text
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory):
-    out = tmp_path_factory.mktemp("bench") / "corpus"
-    return out, bench_corpus.build(SIZE, out, ELTEC, seed=7)
+pytestmark = [pytest.mark.slow, pytest.mark.shared]  # the corpus is built from the 54 MB ELTeC text
 
 
 def index_with(runner, monkeypatch, folder, ix, workers):

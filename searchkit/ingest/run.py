@@ -74,15 +74,17 @@ def index_paths(paths: list[Path], location: str | Path, rebuild: bool = False,
     location = str(location)
     summary = Summary()
     roots = [Path(p) for p in paths]
+    files: list[CorpusFile] | None = None
     if not engine.exists(location):
+        # A first build knows no earlier sources: this walk is the run's walk.
         files = list(walk(roots, summary))
         if not files:
             return summary  # nothing to read (the errors say why): create no empty index
-        summary = Summary()  # walked again below, inside the session
     with engine.open_writer(location, rebuild=rebuild, wait=wait) as session:
         summary.notes.extend(session.notes)
-        known = {} if session.fresh else {source: e.path for source, e in session.files.items()}
-        files = list(walk(roots, summary, known))
+        if files is None:
+            known = {} if session.fresh else {source: e.path for source, e in session.files.items()}
+            files = list(walk(roots, summary, known))
         todo = plan(session.files, files, roots, summary.blind_spots)
         for source, other in todo.shadowed:
             summary.warnings.append(
