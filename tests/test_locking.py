@@ -102,7 +102,7 @@ def test_searches_run_during_a_write_and_see_the_last_commit(tmp_path, big_corpu
     ix = tmp_path / "ix"
     subprocess.run(cli("index", big_corpus, "--index", ix), check=True, capture_output=True)
     rng = random.Random(12)
-    for n in range(150, 300):  # new posts carrying a word the old commit has not
+    for n in range(150, 750):  # new posts carrying a word the old commit has not; enough to outlast two searches
         text = page_text(rng, n, 1).replace("Billet", "Zythum", 1)
         (big_corpus / f"page{n:05d}.txt").write_text(text, "utf-8")
     extra = ["--rebuild"] if mode == "rebuild" else []  # rebuild: the folders are swapped

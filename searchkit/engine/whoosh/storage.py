@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from pathlib import Path
 
 from searchkit import __version__
@@ -132,9 +133,26 @@ def identity(index_dir: Path) -> tuple:
     return ino, latest_generation(index_dir)
 
 
+def _toc_seen(index_dir: Path, looks: int = 5) -> bool:
+    """Whether the folder holds a TOC, looking again before saying no when it was an index.
+
+    A directory listing made while a commit renames its new TOC into place
+    (and deletes the old one), or while a rebuild swaps the folders, may show
+    neither: only a folder that still shows no TOC after a few looks, with a
+    manifest saying an index was there, is damaged.
+    """
+    for look in range(looks):
+        if exists(index_dir):
+            return True
+        if look == 0 and manifest.load(index_dir) is None:
+            return False  # never an index here: no need to look again
+        time.sleep(0.02)
+    return False
+
+
 def open_index(index_dir: Path):
     """Open an existing index for reading, refusing missing, stale or damaged ones."""
-    if not exists(index_dir):
+    if not _toc_seen(index_dir):
         if manifest.load(index_dir) is not None:
             raise damaged(index_dir, "its table of contents is missing")
         raise missing(index_dir)
