@@ -9,6 +9,7 @@ else. Standard output is flushed here too, so a full disk shows as an error
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -24,7 +25,32 @@ INDEX_HINTS = {
 }
 
 
+# Each command's module, imported when the command is run, listed or completed: a
+# fresh `searchkit search` then skips the indexer, the web server and the other
+# commands (see benchmarks/RESULTS.md, "Fresh-process start-up"). A module
+# registers its command on ``main`` as it is imported (``@main.command``), or
+# holds it under the command's name (``serve``).
+COMMANDS = {
+    "count": "searchkit.cli.count_cmd",
+    "index": "searchkit.cli.index_cmd",
+    "search": "searchkit.cli.search_cmd",
+    "serve": "searchkit.web.command",
+    "show": "searchkit.cli.show_cmd",
+    "stats": "searchkit.cli.stats_cmd",
+}
+
+
 class Main(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module = importlib.import_module(COMMANDS[cmd_name])
+            if cmd_name not in self.commands:
+                self.add_command(getattr(module, cmd_name))
+        return self.commands.get(cmd_name)
+
     def invoke(self, ctx: click.Context):
         try:
             try:

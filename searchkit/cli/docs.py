@@ -50,8 +50,10 @@ def render() -> str:
 
     parts = [HEADER, "## searchkit\n", "```text\n" + help_text(main, "searchkit") + "\n```\n"]
     parent = click.Context(main, info_name="searchkit")
-    for name in sorted(main.commands):
-        text = help_text(main.commands[name], name, parent)
+    for name in main.list_commands(parent):
+        command = main.get_command(parent, name)
+        assert command is not None
+        text = help_text(command, name, parent)
         parts.append(f"## searchkit {name}\n")
         parts.append("```text\n" + text + "\n```\n")
     parts.append(COMPLETION)

@@ -7,6 +7,7 @@ format flags into the one printer a command uses.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -42,9 +43,14 @@ def index_option(f):
 
 
 def _use_ca_cert(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    # Read when the command connects; never a command parameter. Without the option,
+    # the OpenSearch client is imported only if it is already in use (a second command
+    # in one process must not keep the first one's certificate): a folder index never loads it.
+    if value is None and "searchkit.engine.opensearch.connection" not in sys.modules:
+        return
     from searchkit.engine.opensearch import connection
 
-    connection.ca_cert_option = value  # read when the command connects; never a command parameter
+    connection.ca_cert_option = value
 
 
 def ca_cert_option(f):

@@ -15,7 +15,7 @@ from whoosh.analysis import Analyzer
 from whoosh.analysis import Token as WhooshToken
 
 from searchkit import analysis
-from searchkit.engine.whoosh import internals  # noqa: F401  (first: checks the Whoosh version)
+from searchkit.engine.whoosh import access  # noqa: F401  (first: checks the Whoosh version)
 from searchkit.model import ARTICLE, Document
 
 # 3: the engine seam (analyzer moved to this module; tags and categories).

@@ -21,7 +21,7 @@ from whoosh.util.times import long_to_datetime
 
 from searchkit.engine.base import Engine, FileEntry, Ranked, RankedPosts, Selection
 from searchkit.engine.whoosh import (
-    internals,  # noqa: F401  (first: checks the Whoosh version)
+    access,  # noqa: F401  (first: checks the Whoosh version)
     manifest,
     storage,
     topk,

@@ -16,16 +16,13 @@ import time
 from pathlib import Path
 
 from searchkit import __version__
-from searchkit.engine.whoosh import internals, manifest
-from searchkit.engine.whoosh.lock import LOCK_FILE
+from searchkit.engine.whoosh import access, manifest
 from searchkit.engine.whoosh.schema import SCHEMA_VERSION, make_schema
 from searchkit.errors import IndexDamagedError, IndexMissingError, IndexVersionError, SearchkitError
 
 META_FILE = "searchkit.json"
 INDEX_NAME = "MAIN"
 _TOC = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.toc$")
-# Files searchkit itself may leave in an index folder, besides Whoosh's.
-_OWN_FILES = {META_FILE, LOCK_FILE, manifest.MANIFEST_FILE, manifest.PENDING_FILE, f"{INDEX_NAME}_WRITELOCK"}
 # A person's notes about the folder (the repository's index/README.md): not an
 # index's files, but no sign of a foreign folder either; a rebuild carries them over.
 NOTE_FILES = ("README.md", "README.txt", "README")
@@ -49,12 +46,16 @@ def exists(index_dir: Path) -> bool:
 
 def is_foreign(index_dir: Path) -> bool:
     """A folder holding files that are not an index's: never write an index into it."""
+    from searchkit.engine.whoosh.lock import LOCK_FILE  # the writer's (a search never loads it)
+
     try:
         names = os.listdir(index_dir)
     except OSError:
         return False
+    # Files searchkit itself may leave in an index folder, besides Whoosh's.
+    own = {META_FILE, LOCK_FILE, manifest.MANIFEST_FILE, manifest.PENDING_FILE, f"{INDEX_NAME}_WRITELOCK"}
     return any(
-        not (n in _OWN_FILES or n in NOTE_FILES or n.startswith((f"{INDEX_NAME}_", f"_{INDEX_NAME}_", ".")))
+        not (n in own or n in NOTE_FILES or n.startswith((f"{INDEX_NAME}_", f"_{INDEX_NAME}_", ".")))
         for n in names
     )
 
@@ -96,7 +97,7 @@ def missing(index_dir: Path) -> IndexMissingError:
 
 def index_files(ix) -> dict[str, int]:
     """Name and size of every file the index's current commit needs."""
-    generation, segment_ids = internals.toc_segment_ids(ix)
+    generation, segment_ids = access.toc_segment_ids(ix)
     folder = ix.storage.folder
     prefixes = tuple(f"{seg}." for seg in segment_ids)
     names = [f"_{INDEX_NAME}_{generation}.toc"]
@@ -161,14 +162,14 @@ def open_index(index_dir: Path):
     for attempt in range(attempts):
         before = identity(index_dir)
         try:
-            ix = internals.SyncedFileStorage(str(index_dir)).open_index(INDEX_NAME, indexclass=internals.PinnedIndex)
+            ix = access.SyncedFileStorage(str(index_dir)).open_index(INDEX_NAME, indexclass=access.PinnedIndex)
             check_files(index_dir, ix.latest_generation())
             # Open every file of the commit now: a missing or unreadable one
             # is reported here and not halfway through a search, and a commit
             # or a rebuild's swap made meanwhile cannot take them away.
             reader = ix.reader()
             ix.pin(reader)
-            internals.open_lazy_files(reader)
+            access.open_lazy_files(reader)
             if identity(index_dir) != before:
                 raise FileNotFoundError("the index changed while it was opened")
             return ix
@@ -183,7 +184,7 @@ def open_index(index_dir: Path):
 
 def create_index(index_dir: Path):
     index_dir.mkdir(parents=True, exist_ok=True)
-    ix = internals.SyncedFileStorage(str(index_dir)).create_index(make_schema(), indexname=INDEX_NAME)
+    ix = access.SyncedFileStorage(str(index_dir)).create_index(make_schema(), indexname=INDEX_NAME)
     write_meta(index_dir)
     return ix
 
