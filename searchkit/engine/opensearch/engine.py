@@ -3,7 +3,9 @@
 Opened on a URL (``http://host:9200/blogs``), it resolves the alias to the
 physical index once, so every read sees the build that was current when the
 engine was opened, as a Whoosh searcher does (until a rebuild deletes that
-build: the engine then follows the alias to the new one). Grouping by post is a
+build: the engine then follows the alias to the new one). An incremental
+commit is searched at once (it refreshes the same index); ``current()``
+compares the commit marker (``commits``) with the one read at opening. Grouping by post is a
 ``collapse`` on ``post_id`` (posts ranked by their best hit, their matching
 documents as inner hits; a comment whose article the archive lost is still
 grouped); counts are composite aggregations, paged, so any number of authors
@@ -16,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from searchkit.engine.base import Engine, FileEntry, Ranked, RankedPosts, Selection
-from searchkit.engine.opensearch import connection
+from searchkit.engine.opensearch import commits, connection
 from searchkit.engine.opensearch.compile import selection_query
 from searchkit.engine.opensearch.documents import to_document
 from searchkit.engine.opensearch.settings import SCHEMA_VERSION
@@ -48,7 +50,18 @@ class OpenSearchEngine(Engine):
         self.location = url
         self.client, self.alias = (client, connection.parse_url(url)[1]) if client else connection.client_for(
             url, ca_cert)
+        self._commit = self._last_commit()  # before the alias is resolved: see ``commits``
         self.index = self._resolve()
+
+    def _last_commit(self) -> tuple[str, str] | None:
+        try:
+            return commits.last(self.client, self.alias)
+        except Exception as exc:
+            raise connection.translate(exc, self.location) from exc
+
+    def current(self) -> bool:
+        """Whether no commit was made since this engine was opened (the commit marker is the one read then)."""
+        return self._last_commit() == self._commit
 
     def _resolve(self) -> str:
         """The physical index behind the alias; its mapping must be this searchkit's."""
