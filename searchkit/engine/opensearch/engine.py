@@ -29,7 +29,8 @@ from searchkit.records import Stats
 # from + size beyond this is refused by OpenSearch (index.max_result_window): page with search_after.
 WINDOW = 10_000
 PAGE = 1_000
-# Matching documents returned per post by ranked_posts (index.max_inner_result_window is set to it).
+# Matching documents of a post a grouped search gets as inner hits (index.max_inner_result_window is set to
+# it); a post with more is paged on its own (``_post_hits``).
 INNER_HITS = 1_000
 # Composite aggregation keys by date period.
 PERIODS = {"month": ("month", "yyyy-MM"), "year": ("year", "yyyy")}
@@ -144,20 +145,61 @@ class OpenSearchEngine(Engine):
         total = counted["hits"]["total"]
         total_posts = counted["aggregations"]["posts"]["value"]
         size = total_posts - offset if limit is None else limit
-        if offset + size > WINDOW:
-            raise QueryError(f"--group shows at most {WINDOW} posts on OpenSearch: narrow the search or use --limit")
-        scored = sort == "relevance"
+        posts: list[tuple[str, list[tuple[Document, float | None]]]] = []
+        if size > 0 and offset + size <= WINDOW:
+            posts = self._collapsed(query, sort, offset, size)
+        elif size > 0:
+            posts = self._streamed(query, sort, offset, size)
+        exact = total["relation"] == "eq" and total_posts < 40000
+        return RankedPosts(posts, total["value"], total_posts, exact)
+
+    def _collapsed(self, query: dict, sort: str, offset: int, size: int) -> list[tuple[str, list]]:
+        """Posts ``offset`` to ``offset + size`` by a ``collapse`` on ``post_id``, their hits as inner hits."""
         body = {
-            "query": query, "sort": _sort(sort), "from": offset, "size": max(size, 0),
+            "query": query, "sort": _sort(sort), "from": offset, "size": size,
             "collapse": {"field": "post_id", "inner_hits": {"name": "hits", "size": INNER_HITS, "sort": _sort(sort)}},
         }
         posts = []
-        for group in self._search(body)["hits"]["hits"] if size > 0 else []:
-            inner = group["inner_hits"]["hits"]["hits"]["hits"]
-            docs = [(to_document(h["_source"]), h["_score"] if scored else None) for h in inner]
-            posts.append((group["_source"]["post_id"], docs))
-        exact = total["relation"] == "eq" and total_posts < 40000
-        return RankedPosts(posts, total["value"], total_posts, exact)
+        for group in self._search(body)["hits"]["hits"]:
+            post_id, inner = group["_source"]["post_id"], group["inner_hits"]["hits"]["hits"]
+            if inner["total"]["value"] > len(inner["hits"]):  # more matching documents than one inner page
+                posts.append((post_id, self._post_hits(query, sort, post_id)))
+            else:
+                posts.append((post_id, [self._scored(h, sort) for h in inner["hits"]]))
+        return posts
+
+    def _post_hits(self, query: dict, sort: str, post_id: str) -> list[tuple[Document, float | None]]:
+        """Every matching document of one post, in rank order: paged in the one shard that holds the post."""
+        body = {"query": {"bool": {"must": [query], "filter": [{"term": {"post_id": post_id}}]}}, "sort": _sort(sort)}
+        found: list[tuple[Document, float | None]] = []
+        after = None
+        while True:
+            page = self._search({**body, "size": PAGE, **({"search_after": after} if after else {})},
+                                routing=post_id)["hits"]["hits"]
+            found.extend(self._scored(h, sort) for h in page)
+            if len(page) < PAGE:
+                return found
+            after = page[-1]["sort"]
+
+    def _streamed(self, query: dict, sort: str, offset: int, size: int) -> list[tuple[str, list]]:
+        """Posts beyond the ``collapse`` window (``from + size`` at most 10,000): every hit in rank order, paged
+        with ``search_after``, each post placed where its best (first) hit is, as ``collapse`` places it."""
+        rank: dict[str, int] = {}  # post → its place, kept until the last post wanted has one
+        chosen: dict[str, list[tuple[Document, float | None]]] = {}
+        for page in self._pages({"query": query, "sort": _sort(sort)}):
+            for hit in page["hits"]["hits"]:
+                post_id = hit["_source"]["post_id"]
+                if post_id not in chosen and len(rank) < offset + size and post_id not in rank:
+                    rank[post_id] = len(rank)
+                    if rank[post_id] >= offset:
+                        chosen[post_id] = []
+                if post_id in chosen:
+                    chosen[post_id].append(self._scored(hit, sort))
+        return list(chosen.items())
+
+    @staticmethod
+    def _scored(hit: dict[str, Any], sort: str) -> tuple[Document, float | None]:
+        return to_document(hit["_source"]), hit["_score"] if sort == "relevance" else None
 
     # --- counts ------------------------------------------------------------
 
