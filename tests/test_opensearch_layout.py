@@ -166,4 +166,8 @@ def test_a_reader_notices_another_process_commit_and_refresh_reads_it(url, clien
         assert not archive._engine.current()
         archive.refresh()
         assert archive._engine.current() and archive._engine.index == layout(client, url)[0]
+        # An engine never refreshed still answers, every request following the alias once its build is gone.
+        assert not client.indices.exists(index=engine.index)
+        assert engine.doc_frequency("vaccin") == archive._engine.doc_frequency("vaccin") > 0
+        assert engine.index == archive._engine.index
     engine.close()

@@ -14,7 +14,7 @@ or months is counted exactly.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from searchkit.engine.base import Engine, FileEntry, Ranked, RankedPosts, Selection
@@ -83,18 +83,20 @@ class OpenSearchEngine(Engine):
         return physical
 
     def _search(self, body: dict[str, Any], **params: Any) -> dict[str, Any]:
+        return self._on_index(lambda index: self.client.search(index=index, body=body, **params))
+
+    def _on_index(self, request: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+        """``request`` on the index read; when a rebuild deleted it, once more on the alias's new build."""
         from opensearchpy.exceptions import NotFoundError
 
         try:
             try:
-                return self.client.search(index=self.index, body=body, **params)
+                return request(self.index)
             except NotFoundError:
-                # A rebuild moved the alias and deleted the index this engine
-                # was reading: follow the alias to the new build.
                 index, self.index = self.index, self._resolve()
                 if index == self.index:
                     raise
-                return self.client.search(index=self.index, body=body, **params)
+                return request(self.index)
         except Exception as exc:
             raise connection.translate(exc, self.location) from exc
 
@@ -264,10 +266,7 @@ class OpenSearchEngine(Engine):
     def stats(self) -> Stats:
         kinds = self._search({"size": 0, "aggs": {"kinds": {"terms": {"field": "kind"}}}})
         counts = {b["key"]: b["doc_count"] for b in kinds["aggregations"]["kinds"]["buckets"]}
-        try:
-            store = self.client.indices.stats(index=self.index, metric="store")
-        except Exception as exc:
-            raise connection.translate(exc, self.location) from exc
+        store = self._on_index(lambda index: self.client.indices.stats(index=index, metric="store"))
         size = store["indices"][self.index]["primaries"]["store"]["size_in_bytes"]
         return Stats(articles=counts.get(ARTICLE, 0), comments=counts.get(COMMENT, 0), sources=self.sources(),
                      index=self.location, index_bytes=size, schema_version=SCHEMA_VERSION, engine=self.name)
@@ -276,10 +275,7 @@ class OpenSearchEngine(Engine):
 
     def doc_frequency(self, term: str) -> int:
         query = {"bool": {"should": [{"term": {"title": term}}, {"term": {"body": term}}], "minimum_should_match": 1}}
-        try:
-            return self.client.count(index=self.index, body={"query": query})["count"]
-        except Exception as exc:
-            raise connection.translate(exc, self.location) from exc
+        return self._on_index(lambda index: self.client.count(index=index, body={"query": query}))["count"]
 
     def similar_terms(self, term: str, maxdist: int, prefix: int) -> list[str]:
         # The term suggester reads the terms dictionary; it knows at most 2 edits.
