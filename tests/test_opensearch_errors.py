@@ -189,6 +189,23 @@ def test_a_url_whose_only_node_is_down_says_it_does_not_answer():
                              "connection: [Errno 111] Connection refused): check the URL and that the server runs\n")
 
 
+@pytest.mark.timeout(60)  # without a connect timeout of its own, the read timeout (120 s) would apply
+def test_a_node_whose_packets_are_lost_is_given_up_after_the_connect_timeout(monkeypatch):
+    import socket
+
+    # A listening socket whose queue is full drops new connections' packets, as a machine that is gone does.
+    with socket.socket() as server, socket.socket() as filler:
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)
+        filler.connect(server.getsockname())
+        monkeypatch.setattr(connection, "CONNECT_TIMEOUT", 0.5)
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/blogs"
+        result = cli("stats", "--index", url)
+    assert result.exit_code == 2
+    assert result.stderr == (f"searchkit: {url}: the OpenSearch server does not answer (Connection to 127.0.0.1 "
+                             "timed out. (connect timeout=0.5)): check the URL and that the server runs\n")
+
+
 @pytest.mark.parametrize("url, host", [
     ("http://127.0.0.1:9200,127.0.0.1:x/blogs", "127.0.0.1:x"),
     ("http://127.0.0.1:9200,/blogs", ""),

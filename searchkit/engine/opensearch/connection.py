@@ -44,6 +44,9 @@ USER_ENV = "SEARCHKIT_OPENSEARCH_USER"
 PASSWORD_ENV = "SEARCHKIT_OPENSEARCH_PASSWORD"
 CA_CERT_ENV = "SEARCHKIT_OPENSEARCH_CA_CERT"
 
+CONNECT_TIMEOUT = 10.0  # seconds to open a connection to a node before trying the next
+READ_TIMEOUT = 120.0  # seconds to wait for an answer (a bulk request, a delete by query)
+
 # The CA certificate ``--ca-cert`` gave (the CLI sets it once per command); else $SEARCHKIT_OPENSEARCH_CA_CERT.
 ca_cert_option: str | None = None
 _warned: set[str] = set()  # URLs whose user part was already warned against (serve opens many times)
@@ -93,6 +96,7 @@ def _server(scheme: str, host: str, url: str) -> str:
 
 def client_for(url: str, ca_cert: str | None = None) -> tuple[Any, str]:
     """An ``OpenSearch`` client for the nodes ``url`` names, and the index name."""
+    import urllib3
     from opensearchpy import OpenSearch
 
     servers, name, auth = parse_url(url)
@@ -106,7 +110,10 @@ def client_for(url: str, ca_cert: str | None = None) -> tuple[Any, str]:
                          f"process lists: set {USER_ENV} and {PASSWORD_ENV} instead\n")
     # A node that does not answer is retried on the next one named (each at least once), so a
     # command goes on while one is down; with one node, twice on the same (a restart in progress).
-    options: dict[str, Any] = {"timeout": 120, "max_retries": max(2, len(servers)), "retry_on_timeout": True}
+    # A machine that is gone refuses nothing, its packets are lost: a short connect timeout moves
+    # on to the next node; a long read timeout leaves a heavy request the time it needs.
+    timeout = urllib3.Timeout(connect=CONNECT_TIMEOUT, read=READ_TIMEOUT)
+    options: dict[str, Any] = {"timeout": timeout, "max_retries": max(2, len(servers)), "retry_on_timeout": True}
     if auth:
         # Built here in UTF-8: the client's own basic auth encodes Latin-1 and garbles any other password.
         token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
@@ -173,6 +180,8 @@ def _reason(exc: Exception) -> str:
     'certificate verify failed: self-signed certificate'
     """
     info = getattr(exc, "info", None)
+    if isinstance(info, Exception) and len(info.args) > 1 and isinstance(info.args[-1], str):
+        info = info.args[-1]  # urllib3's timeouts: (the connection object, the message)
     text = _short(info if isinstance(info, str | Exception) and str(info) else exc)
     text = re.sub(r"^\w*Connection(Pool)?\([^)]*\):\s*", "", text)
     # OpenSSL's codes and Python's source line: "[SSL: CERTIFICATE_VERIFY_FAILED] … (_ssl.c:1006)".
