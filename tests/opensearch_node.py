@@ -76,7 +76,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
 
 
-def http(method: str, url: str, body: Any = None, *, timeout: float = 60) -> tuple[int, dict[str, Any]]:
+def http(method: str, url: str, body: Any = None, *, timeout: float = 60) -> tuple[int, Any]:
     """One JSON request: (status, decoded body). A list body is sent as NDJSON (for _bulk)."""
     if isinstance(body, list):
         data: bytes | None = "".join(json.dumps(line) + "\n" for line in body).encode()
@@ -92,11 +92,13 @@ def http(method: str, url: str, body: Any = None, *, timeout: float = 60) -> tup
         return exc.code, json.load(exc)
 
 
-def ok(method: str, url: str, body: Any = None) -> dict[str, Any]:
-    """Like :func:`http`, but the request must succeed (a 2xx) and a _bulk must have no item errors."""
-    status, answer = http(method, url, body)
+def ok(method: str, url: str, body: Any = None, *, timeout: float = 60) -> Any:
+    """Like :func:`http`, but the request must succeed (a 2xx) and a _bulk must have no item errors.
+
+    The answer is an object, or a list for the _cat APIs (``?format=json``)."""
+    status, answer = http(method, url, body, timeout=timeout)
     assert 200 <= status < 300, f"{method} {url} -> {status}: {answer}"
-    assert not answer.get("errors"), f"{method} {url} had item errors: {answer}"
+    assert not (isinstance(answer, dict) and answer.get("errors")), f"{method} {url} had item errors: {answer}"
     return answer
 
 

@@ -159,6 +159,64 @@ def test_the_ca_certificate_option_reaches_the_client(monkeypatch, tmp_path):
     assert seen["verify_certs"] is True and seen["ca_certs"] is None  # the system's certificates, still verified
 
 
+def closed_port() -> int:
+    """A port on 127.0.0.1 nothing listens on: a node that is down."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_url_naming_several_nodes_goes_on_when_one_does_not_answer(fake):
+    down = closed_port()
+    host = fake.removeprefix("http://")
+    # The client tries the nodes in a random order: 12 runs, each of which would meet the dead node
+    # first with odds of one in two, show that a dead node is passed over, not reported.
+    for hosts in [f"127.0.0.1:{down},{host}", f"{host},127.0.0.1:{down}"] * 6:
+        FakeCluster.seen.clear()
+        result = cli("stats", "--index", f"http://{hosts}/blogs")
+        # The live node was reached whichever the client tried first: it answered (401 here).
+        assert result.exit_code == 2 and "authentication refused" in result.stderr, result.stderr
+        assert FakeCluster.seen
+
+
+def test_a_url_whose_only_node_is_down_says_it_does_not_answer():
+    url = f"http://127.0.0.1:{closed_port()}/blogs"
+    result = cli("stats", "--index", url)
+    assert result.exit_code == 2
+    assert result.stderr == (f"searchkit: {url}: the OpenSearch server does not answer (Failed to establish a new "
+                             "connection: [Errno 111] Connection refused): check the URL and that the server runs\n")
+
+
+@pytest.mark.timeout(60)  # without a connect timeout of its own, the read timeout (120 s) would apply
+def test_a_node_whose_packets_are_lost_is_given_up_after_the_connect_timeout(monkeypatch):
+    import socket
+
+    # A listening socket whose queue is full drops new connections' packets, as a machine that is gone does.
+    with socket.socket() as server, socket.socket() as filler:
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)
+        filler.connect(server.getsockname())
+        monkeypatch.setattr(connection, "CONNECT_TIMEOUT", 0.5)
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/blogs"
+        result = cli("stats", "--index", url)
+    assert result.exit_code == 2
+    assert result.stderr == (f"searchkit: {url}: the OpenSearch server does not answer (Connection to 127.0.0.1 "
+                             "timed out. (connect timeout=0.5)): check the URL and that the server runs\n")
+
+
+@pytest.mark.parametrize("url, host", [
+    ("http://127.0.0.1:9200,127.0.0.1:x/blogs", "127.0.0.1:x"),
+    ("http://127.0.0.1:9200,/blogs", ""),
+])
+def test_a_node_of_the_url_that_is_no_host_is_named(url, host):
+    result = cli("stats", "--index", url)
+    assert result.exit_code == 2
+    assert result.stderr == (f"searchkit: {url}: {host!r} is not a host[:port]: write http://host:port/index, "
+                             "or for several nodes of one cluster http://host1:9200,host2:9200/index\n")
+
+
 # --- on the node ------------------------------------------------------------------------
 
 

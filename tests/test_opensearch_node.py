@@ -94,60 +94,6 @@ def test_delete_by_query_removes_only_the_matching_documents(index):
     assert ok("GET", f"{index}/_count?q=source:old.xml")["count"] == 0
 
 
-def total(url: str, query: dict) -> int:
-    """The hit count of a search through one node; every shard must answer."""
-    answer = ok("POST", f"{url}/docs/_search", {"query": query, "size": 0, "track_total_hits": True})
-    assert answer["_shards"]["failed"] == 0, answer["_shards"]
-    return int(answer["hits"]["total"]["value"])
-
-
-@pytest.mark.opensearch
-@pytest.mark.slow
-def test_a_three_node_cluster_loses_nothing_when_a_node_is_killed(opensearch_cluster):
-    nodes = opensearch_cluster
-    first = nodes[0].url
-    ok("PUT", f"{first}/docs", {"settings": {"number_of_shards": 3, "number_of_replicas": 1},
-                                "mappings": {"properties": {"text": {"type": "text"}, "n": {"type": "integer"}}}})
-    bulk = []
-    for i in range(300):
-        parity = "pair" if i % 2 == 0 else "impair"
-        bulk += [{"index": {"_id": str(i)}}, {"text": f"billet numéro {i} {parity}", "n": i}]
-    ok("POST", f"{first}/docs/_bulk?refresh=true", bulk)
-    nodes[0].wait_for("green", timeout=60)
-    for node in nodes:
-        assert total(node.url, {"match_all": {}}) == 300
-        assert total(node.url, {"match": {"text": "pair"}}) == 150
-
-    # Kill the elected cluster manager: the hardest node to lose.
-    manager_id = ok("GET", f"{first}/_cluster/state/cluster_manager_node")["cluster_manager_node"]
-    manager_name = ok("GET", f"{first}/_nodes/{manager_id}")["nodes"][manager_id]["name"]
-    victim = next(node for node in nodes if node.name == manager_name)
-    survivors = [node for node in nodes if node is not victim]
-    victim.kill()
-    assert not victim.running()
-
-    for _ in range(5):  # at once, while the cluster notices the loss, and again after
-        for node in survivors:
-            assert total(node.url, {"match_all": {}}) == 300
-            assert total(node.url, {"match": {"text": "impair"}}) == 150
-    # Writes go on with a node down.
-    more = []
-    for i in range(300, 330):
-        more += [{"index": {"_id": str(i)}}, {"text": f"billet numéro {i} tardif", "n": i}]
-    survivors[0].wait_for("yellow", timeout=120)
-    ok("POST", f"{survivors[0].url}/docs/_bulk?refresh=true", more)
-    for node in survivors:
-        assert total(node.url, {"match_all": {}}) == 330
-
-    victim.start()  # the same name, ports and data folder
-    victim.wait_for("green", timeout=180)
-    health = ok("GET", f"{first}/_cluster/health?wait_for_status=green&wait_for_nodes=3&timeout=120s")
-    assert health["status"] == "green" and health["number_of_nodes"] == 3
-    for node in nodes:
-        assert total(node.url, {"match_all": {}}) == 330
-        assert total(node.url, {"match": {"text": "tardif"}}) == 30
-
-
 # --- starting and stopping: what a user of make opensearch / node.py sees -------------------------
 
 

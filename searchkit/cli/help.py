@@ -76,6 +76,7 @@ Examples:
   searchkit index corpus/ --index index/
   searchkit index blog.xml pages/ --index ~/archives/index
   searchkit index --rebuild     a new index, swapped in when complete
+  searchkit index corpus/ --index http://127.0.0.1:9200/blogs --shards 3 --replicas 1
 
 Exit 2 when a file could not be read (it is named; the others are indexed)."""
 

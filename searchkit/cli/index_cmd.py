@@ -21,10 +21,18 @@ from searchkit.output.text import safe  # file names and archived text may hold 
               help="Build a new index from scratch; the old one stays until the new one is complete.")
 @click.option("--wait", type=click.FloatRange(min=0), default=5.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another process writing the same index.")
-def index(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, wait: float) -> None:
+@click.option("--shards", type=click.IntRange(1, 1024), metavar="N",
+              help="OpenSearch: primary shards of the index a build creates (default: 1, or as the index "
+                   "rebuilt); set when the index is built, so changing it needs --rebuild.")
+@click.option("--replicas", type=click.IntRange(0, 100), metavar="N",
+              help="OpenSearch: copies of each shard on other nodes (default: 1 once the cluster has 2 nodes, "
+                   "else 0); changed in place on an existing index.")
+def index(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, wait: float, shards: int | None,
+          replicas: int | None) -> None:
     from searchkit.ingest import index_paths
 
-    summary = index_paths(list(paths) or [DEFAULT_CORPUS], index_dir, rebuild=rebuild, wait=wait)
+    summary = index_paths(list(paths) or [DEFAULT_CORPUS], index_dir, rebuild=rebuild, wait=wait, shards=shards,
+                          replicas=replicas)
     for message in summary.notes:
         note(f"note: {safe(message)}")
     for message in summary.warnings:

@@ -38,7 +38,8 @@ def index_option(f):
         # a foreign folder), and a URL must not be read as a path ("http:/host").
         "--index", "index_dir", type=str, default=str(DEFAULT_INDEX), metavar="FOLDER|URL",
         envvar=INDEX_ENV, show_envvar=True, show_default=True, callback=_remember_index_source,
-        help="Index folder, or an OpenSearch index URL (http://host:9200/name).",
+        help="Index folder, or an OpenSearch index URL (http://host:9200/name; several nodes of one cluster: "
+             "http://host1:9200,host2:9200/name).",
     )(f)
 
 

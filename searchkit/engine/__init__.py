@@ -8,6 +8,7 @@ path opens the embedded Whoosh engine; an ``http://``/``https://`` URL
 from __future__ import annotations
 
 from searchkit.engine.base import Engine, WriteSession
+from searchkit.errors import SearchkitError
 
 
 def is_url(location: str) -> bool:
@@ -35,12 +36,21 @@ def open_engine(location: str) -> Engine:
     return WhooshEngine(location)
 
 
-def open_writer(location: str, rebuild: bool = False, wait: float = 5.0) -> WriteSession:
-    """A write session on the index at ``location`` (a context manager; see ``base.WriteSession``)."""
+def open_writer(location: str, rebuild: bool = False, wait: float = 5.0, *,
+                shards: int | None = None, replicas: int | None = None) -> WriteSession:
+    """A write session on the index at ``location`` (a context manager; see ``base.WriteSession``).
+
+    ``shards`` and ``replicas`` lay out an OpenSearch index (None: as it is, or
+    the defaults for a new one); a folder index has neither. Nothing is read
+    or written before the session is entered.
+    """
     if is_url(location):
         from searchkit.engine.opensearch.session import OpenSearchSession
 
-        return OpenSearchSession(_url(location), rebuild, wait)
+        return OpenSearchSession(_url(location), rebuild, wait, shards=shards, replicas=replicas)
+    if shards is not None or replicas is not None:
+        raise SearchkitError(f"{location}: --shards and --replicas lay out an OpenSearch index "
+                             "(--index http://host:9200/name); a folder index has neither")
     from searchkit.engine.whoosh.writer import write_session
 
     return write_session(location, rebuild, wait)

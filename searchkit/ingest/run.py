@@ -62,16 +62,19 @@ class Summary:
 
 
 def index_paths(paths: list[Path], location: str | Path, rebuild: bool = False,
-                wait: float = DEFAULT_WAIT) -> Summary:
+                wait: float = DEFAULT_WAIT, *, shards: int | None = None, replicas: int | None = None) -> Summary:
     """Bring the index at ``location`` up to date with the files under ``paths``.
 
     Holds the index's writer lock throughout (waiting up to ``wait`` seconds
     for another writer). Only new and changed files are read; a changed
     file's posts are deleted and added again, and files gone from ``paths``
     are removed, all in one commit. ``rebuild`` builds a new index and swaps
-    it in only once committed.
+    it in only once committed. ``shards``/``replicas``: an OpenSearch index's
+    layout (``engine.open_writer``).
     """
     location = str(location)
+    # Made first: options the index cannot take are refused before the corpus is walked.
+    session = engine.open_writer(location, rebuild=rebuild, wait=wait, shards=shards, replicas=replicas)
     summary = Summary()
     roots = [Path(p) for p in paths]
     files: list[CorpusFile] | None = None
@@ -80,7 +83,7 @@ def index_paths(paths: list[Path], location: str | Path, rebuild: bool = False,
         files = list(walk(roots, summary))
         if not files:
             return summary  # nothing to read (the errors say why): create no empty index
-    with engine.open_writer(location, rebuild=rebuild, wait=wait) as session:
+    with session:
         summary.notes.extend(session.notes)
         if files is None:
             known = {} if session.fresh else {source: e.path for source, e in session.files.items()}

@@ -2,16 +2,28 @@
 
 The URL's path is the index name, which is an alias: each build writes a
 physical index ``<name>-<UTC time>`` and the alias is moved to it at commit,
-so a search never sees a half-built index. Credentials come from
+so a search never sees a half-built index. The URL may name several nodes of
+one cluster, comma-separated (``http://node1:9200,node2:9200/blogs``, as
+libpq and MongoDB URLs do): the client sends each request to one of them and,
+when a node does not answer, marks it dead for the rest of the command and
+sends the request again to another, so a command goes on while a node is
+down. With one node named, that node is the only door: when it is down, the
+command says the server does not answer (the cluster itself, with replicas,
+has lost nothing: name more nodes, or put a load balancer in front). The
+client does not sniff the cluster for its other nodes: the addresses nodes
+publish are often not reachable from outside (containers, cloud services).
+Credentials come from
 ``SEARCHKIT_OPENSEARCH_USER`` / ``SEARCHKIT_OPENSEARCH_PASSWORD`` (or the URL's
 user part, with a warning: a URL ends up in shell histories and process
 lists); TLS certificates are verified, against ``--ca-cert`` /
 ``SEARCHKIT_OPENSEARCH_CA_CERT`` when given.
 
 >>> parse_url("http://127.0.0.1:9200/blogs")
-('http://127.0.0.1:9200', 'blogs', None)
+(['http://127.0.0.1:9200'], 'blogs', None)
 >>> parse_url("https://me:secret@search.example.org/archive/")
-('https://search.example.org:443', 'archive', ('me', 'secret'))
+(['https://search.example.org:443'], 'archive', ('me', 'secret'))
+>>> parse_url("http://127.0.0.1:9200,127.0.0.1:9201,[::1]/blogs")
+(['http://127.0.0.1:9200', 'http://127.0.0.1:9201', 'http://[::1]:9200'], 'blogs', None)
 >>> is_url("index/") or is_url("C:/index")
 False
 """
@@ -32,6 +44,9 @@ USER_ENV = "SEARCHKIT_OPENSEARCH_USER"
 PASSWORD_ENV = "SEARCHKIT_OPENSEARCH_PASSWORD"
 CA_CERT_ENV = "SEARCHKIT_OPENSEARCH_CA_CERT"
 
+CONNECT_TIMEOUT = 10.0  # seconds to open a connection to a node before trying the next
+READ_TIMEOUT = 120.0  # seconds to wait for an answer (a bulk request, a delete by query)
+
 # The CA certificate ``--ca-cert`` gave (the CLI sets it once per command); else $SEARCHKIT_OPENSEARCH_CA_CERT.
 ca_cert_option: str | None = None
 _warned: set[str] = set()  # URLs whose user part was already warned against (serve opens many times)
@@ -45,10 +60,11 @@ def is_url(location: str) -> bool:
     return location.startswith(("http://", "https://"))
 
 
-def parse_url(url: str) -> tuple[str, str, tuple[str, str] | None]:
-    """(server address, index name, credentials from the URL or None)."""
+def parse_url(url: str) -> tuple[list[str], str, tuple[str, str] | None]:
+    """(the address of each node named, index name, credentials from the URL or None)."""
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    userinfo, _, hosts = parts.netloc.rpartition("@")
+    if parts.scheme not in ("http", "https") or not hosts:
         raise SearchkitError(f"{url}: not an OpenSearch URL (http://host:port/index)")
     name = parts.path.strip("/")
     if not name:
@@ -56,16 +72,35 @@ def parse_url(url: str) -> tuple[str, str, tuple[str, str] | None]:
     if not _INDEX_NAME.match(name):
         raise SearchkitError(f"{url}: {name!r} cannot be an OpenSearch index name "
                              "(lowercase letters, digits and . _ + -, not starting with . _ + -)")
-    port = parts.port or (443 if parts.scheme == "https" else 9200)
-    auth = (unquote(parts.username), unquote(parts.password or "")) if parts.username else None
-    return f"{parts.scheme}://{parts.hostname}:{port}", name, auth
+    servers = [_server(parts.scheme, host, url) for host in hosts.split(",")]
+    auth = None
+    if userinfo:
+        user, _, password = userinfo.partition(":")
+        auth = (unquote(user), unquote(password))
+    return servers, name, auth
+
+
+def _server(scheme: str, host: str, url: str) -> str:
+    """``scheme://host:port`` for one ``host[:port]`` of the URL (9200, or 443 with https, by default)."""
+    one = urlsplit(f"{scheme}://{host.strip()}")
+    try:
+        port = one.port or (443 if scheme == "https" else 9200)
+    except ValueError:
+        port = None
+    if not one.hostname or port is None:
+        raise SearchkitError(f"{url}: {host!r} is not a host[:port]: write http://host:port/index, or for "
+                             "several nodes of one cluster http://host1:9200,host2:9200/index")
+    hostname = f"[{one.hostname}]" if ":" in one.hostname else one.hostname  # IPv6
+    return f"{scheme}://{hostname}:{port}"
 
 
 def client_for(url: str, ca_cert: str | None = None) -> tuple[Any, str]:
-    """An ``OpenSearch`` client for the server of ``url``, and the index name."""
+    """An ``OpenSearch`` client for the nodes ``url`` names, and the index name."""
+    import urllib3
     from opensearchpy import OpenSearch
 
-    server, name, auth = parse_url(url)
+    servers, name, auth = parse_url(url)
+    server = ",".join(servers)
     user = os.environ.get(USER_ENV)
     if user:
         auth = (user, os.environ.get(PASSWORD_ENV, ""))
@@ -73,7 +108,12 @@ def client_for(url: str, ca_cert: str | None = None) -> tuple[Any, str]:
         _warned.add(server)
         sys.stderr.write(f"searchkit: warning: credentials in the --index URL end up in shell histories and "
                          f"process lists: set {USER_ENV} and {PASSWORD_ENV} instead\n")
-    options: dict[str, Any] = {"timeout": 120, "max_retries": 2, "retry_on_timeout": True}
+    # A node that does not answer is retried on the next one named (each at least once), so a
+    # command goes on while one is down; with one node, twice on the same (a restart in progress).
+    # A machine that is gone refuses nothing, its packets are lost: a short connect timeout moves
+    # on to the next node; a long read timeout leaves a heavy request the time it needs.
+    timeout = urllib3.Timeout(connect=CONNECT_TIMEOUT, read=READ_TIMEOUT)
+    options: dict[str, Any] = {"timeout": timeout, "max_retries": max(2, len(servers)), "retry_on_timeout": True}
     if auth:
         # Built here in UTF-8: the client's own basic auth encodes Latin-1 and garbles any other password.
         token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
@@ -81,7 +121,7 @@ def client_for(url: str, ca_cert: str | None = None) -> tuple[Any, str]:
     if server.startswith("https://"):
         ca_cert = ca_cert or ca_cert_option or os.environ.get(CA_CERT_ENV) or None
         options.update(verify_certs=True, ca_certs=ca_cert)
-    return OpenSearch(server, **options), name
+    return OpenSearch(servers, **options), name
 
 
 def physical_name(alias: str) -> str:
@@ -140,6 +180,8 @@ def _reason(exc: Exception) -> str:
     'certificate verify failed: self-signed certificate'
     """
     info = getattr(exc, "info", None)
+    if isinstance(info, Exception) and len(info.args) > 1 and isinstance(info.args[-1], str):
+        info = info.args[-1]  # urllib3's timeouts: (the connection object, the message)
     text = _short(info if isinstance(info, str | Exception) and str(info) else exc)
     text = re.sub(r"^\w*Connection(Pool)?\([^)]*\):\s*", "", text)
     # OpenSSL's codes and Python's source line: "[SSL: CERTIFICATE_VERIFY_FAILED] … (_ssl.c:1006)".

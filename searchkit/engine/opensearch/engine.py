@@ -3,7 +3,9 @@
 Opened on a URL (``http://host:9200/blogs``), it resolves the alias to the
 physical index once, so every read sees the build that was current when the
 engine was opened, as a Whoosh searcher does (until a rebuild deletes that
-build: the engine then follows the alias to the new one). Grouping by post is a
+build: the engine then follows the alias to the new one). An incremental
+commit is searched at once (it refreshes the same index); ``current()``
+compares the commit marker (``commits``) with the one read at opening. Grouping by post is a
 ``collapse`` on ``post_id`` (posts ranked by their best hit, their matching
 documents as inner hits; a comment whose article the archive lost is still
 grouped); counts are composite aggregations, paged, so any number of authors
@@ -12,11 +14,11 @@ or months is counted exactly.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from searchkit.engine.base import Engine, FileEntry, Ranked, RankedPosts, Selection
-from searchkit.engine.opensearch import connection
+from searchkit.engine.opensearch import commits, connection
 from searchkit.engine.opensearch.compile import selection_query
 from searchkit.engine.opensearch.documents import to_document
 from searchkit.engine.opensearch.settings import SCHEMA_VERSION
@@ -27,7 +29,8 @@ from searchkit.records import Stats
 # from + size beyond this is refused by OpenSearch (index.max_result_window): page with search_after.
 WINDOW = 10_000
 PAGE = 1_000
-# Matching documents returned per post by ranked_posts (index.max_inner_result_window is set to it).
+# Matching documents of a post a grouped search gets as inner hits (index.max_inner_result_window is set to
+# it); a post with more is paged on its own (``_post_hits``).
 INNER_HITS = 1_000
 # Composite aggregation keys by date period.
 PERIODS = {"month": ("month", "yyyy-MM"), "year": ("year", "yyyy")}
@@ -48,7 +51,18 @@ class OpenSearchEngine(Engine):
         self.location = url
         self.client, self.alias = (client, connection.parse_url(url)[1]) if client else connection.client_for(
             url, ca_cert)
+        self._commit = self._last_commit()  # before the alias is resolved: see ``commits``
         self.index = self._resolve()
+
+    def _last_commit(self) -> tuple[str, str] | None:
+        try:
+            return commits.last(self.client, self.alias)
+        except Exception as exc:
+            raise connection.translate(exc, self.location) from exc
+
+    def current(self) -> bool:
+        """Whether no commit was made since this engine was opened (the commit marker is the one read then)."""
+        return self._last_commit() == self._commit
 
     def _resolve(self) -> str:
         """The physical index behind the alias; its mapping must be this searchkit's."""
@@ -69,18 +83,20 @@ class OpenSearchEngine(Engine):
         return physical
 
     def _search(self, body: dict[str, Any], **params: Any) -> dict[str, Any]:
+        return self._on_index(lambda index: self.client.search(index=index, body=body, **params))
+
+    def _on_index(self, request: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+        """``request`` on the index read; when a rebuild deleted it, once more on the alias's new build."""
         from opensearchpy.exceptions import NotFoundError
 
         try:
             try:
-                return self.client.search(index=self.index, body=body, **params)
+                return request(self.index)
             except NotFoundError:
-                # A rebuild moved the alias and deleted the index this engine
-                # was reading: follow the alias to the new build.
                 index, self.index = self.index, self._resolve()
                 if index == self.index:
                     raise
-                return self.client.search(index=self.index, body=body, **params)
+                return request(self.index)
         except Exception as exc:
             raise connection.translate(exc, self.location) from exc
 
@@ -131,20 +147,61 @@ class OpenSearchEngine(Engine):
         total = counted["hits"]["total"]
         total_posts = counted["aggregations"]["posts"]["value"]
         size = total_posts - offset if limit is None else limit
-        if offset + size > WINDOW:
-            raise QueryError(f"--group shows at most {WINDOW} posts on OpenSearch: narrow the search or use --limit")
-        scored = sort == "relevance"
+        posts: list[tuple[str, list[tuple[Document, float | None]]]] = []
+        if size > 0 and offset + size <= WINDOW:
+            posts = self._collapsed(query, sort, offset, size)
+        elif size > 0:
+            posts = self._streamed(query, sort, offset, size)
+        exact = total["relation"] == "eq" and total_posts < 40000
+        return RankedPosts(posts, total["value"], total_posts, exact)
+
+    def _collapsed(self, query: dict, sort: str, offset: int, size: int) -> list[tuple[str, list]]:
+        """Posts ``offset`` to ``offset + size`` by a ``collapse`` on ``post_id``, their hits as inner hits."""
         body = {
-            "query": query, "sort": _sort(sort), "from": offset, "size": max(size, 0),
+            "query": query, "sort": _sort(sort), "from": offset, "size": size,
             "collapse": {"field": "post_id", "inner_hits": {"name": "hits", "size": INNER_HITS, "sort": _sort(sort)}},
         }
         posts = []
-        for group in self._search(body)["hits"]["hits"] if size > 0 else []:
-            inner = group["inner_hits"]["hits"]["hits"]["hits"]
-            docs = [(to_document(h["_source"]), h["_score"] if scored else None) for h in inner]
-            posts.append((group["_source"]["post_id"], docs))
-        exact = total["relation"] == "eq" and total_posts < 40000
-        return RankedPosts(posts, total["value"], total_posts, exact)
+        for group in self._search(body)["hits"]["hits"]:
+            post_id, inner = group["_source"]["post_id"], group["inner_hits"]["hits"]["hits"]
+            if inner["total"]["value"] > len(inner["hits"]):  # more matching documents than one inner page
+                posts.append((post_id, self._post_hits(query, sort, post_id)))
+            else:
+                posts.append((post_id, [self._scored(h, sort) for h in inner["hits"]]))
+        return posts
+
+    def _post_hits(self, query: dict, sort: str, post_id: str) -> list[tuple[Document, float | None]]:
+        """Every matching document of one post, in rank order: paged in the one shard that holds the post."""
+        body = {"query": {"bool": {"must": [query], "filter": [{"term": {"post_id": post_id}}]}}, "sort": _sort(sort)}
+        found: list[tuple[Document, float | None]] = []
+        after = None
+        while True:
+            page = self._search({**body, "size": PAGE, **({"search_after": after} if after else {})},
+                                routing=post_id)["hits"]["hits"]
+            found.extend(self._scored(h, sort) for h in page)
+            if len(page) < PAGE:
+                return found
+            after = page[-1]["sort"]
+
+    def _streamed(self, query: dict, sort: str, offset: int, size: int) -> list[tuple[str, list]]:
+        """Posts beyond the ``collapse`` window (``from + size`` at most 10,000): every hit in rank order, paged
+        with ``search_after``, each post placed where its best (first) hit is, as ``collapse`` places it."""
+        rank: dict[str, int] = {}  # post → its place, kept until the last post wanted has one
+        chosen: dict[str, list[tuple[Document, float | None]]] = {}
+        for page in self._pages({"query": query, "sort": _sort(sort)}):
+            for hit in page["hits"]["hits"]:
+                post_id = hit["_source"]["post_id"]
+                if post_id not in chosen and len(rank) < offset + size and post_id not in rank:
+                    rank[post_id] = len(rank)
+                    if rank[post_id] >= offset:
+                        chosen[post_id] = []
+                if post_id in chosen:
+                    chosen[post_id].append(self._scored(hit, sort))
+        return list(chosen.items())
+
+    @staticmethod
+    def _scored(hit: dict[str, Any], sort: str) -> tuple[Document, float | None]:
+        return to_document(hit["_source"]), hit["_score"] if sort == "relevance" else None
 
     # --- counts ------------------------------------------------------------
 
@@ -209,10 +266,7 @@ class OpenSearchEngine(Engine):
     def stats(self) -> Stats:
         kinds = self._search({"size": 0, "aggs": {"kinds": {"terms": {"field": "kind"}}}})
         counts = {b["key"]: b["doc_count"] for b in kinds["aggregations"]["kinds"]["buckets"]}
-        try:
-            store = self.client.indices.stats(index=self.index, metric="store")
-        except Exception as exc:
-            raise connection.translate(exc, self.location) from exc
+        store = self._on_index(lambda index: self.client.indices.stats(index=index, metric="store"))
         size = store["indices"][self.index]["primaries"]["store"]["size_in_bytes"]
         return Stats(articles=counts.get(ARTICLE, 0), comments=counts.get(COMMENT, 0), sources=self.sources(),
                      index=self.location, index_bytes=size, schema_version=SCHEMA_VERSION, engine=self.name)
@@ -221,10 +275,7 @@ class OpenSearchEngine(Engine):
 
     def doc_frequency(self, term: str) -> int:
         query = {"bool": {"should": [{"term": {"title": term}}, {"term": {"body": term}}], "minimum_should_match": 1}}
-        try:
-            return self.client.count(index=self.index, body={"query": query})["count"]
-        except Exception as exc:
-            raise connection.translate(exc, self.location) from exc
+        return self._on_index(lambda index: self.client.count(index=index, body={"query": query}))["count"]
 
     def similar_terms(self, term: str, maxdist: int, prefix: int) -> list[str]:
         # The term suggester reads the terms dictionary; it knows at most 2 edits.

@@ -17,6 +17,13 @@ would show after a manual ``_refresh`` or a node restart. The sources it had
 begun to change are in the journal (``journal.Journal``), so the next run
 reads them again (or deletes the posts of one the last commit never had) and
 its commit makes the index what the files say.
+
+Shards and replicas (``--shards``/``--replicas``) lay out the physical index
+a build creates; without them a ``--rebuild`` keeps the layout of the index
+it replaces and a first build takes one shard, with one replica once the
+cluster has two nodes. An incremental run keeps the index as it is: it
+changes the replicas when asked (a live setting), and refuses another number
+of shards (fixed when an index is created: ``--rebuild`` changes it).
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from searchkit.engine.opensearch.engine import OpenSearchEngine, files_index
 from searchkit.engine.opensearch.journal import Journal
 from searchkit.engine.opensearch.lock import OpenSearchLock
 from searchkit.engine.opensearch.writer import OpenSearchWriter, current_index, save_files
+from searchkit.errors import SearchkitError
 
 
 class OpenSearchSession(BaseWriteSession):
@@ -39,9 +47,11 @@ class OpenSearchSession(BaseWriteSession):
 
     engine = "opensearch"
 
-    def __init__(self, url: str, rebuild: bool, wait: float, ca_cert: str | None = None):
+    def __init__(self, url: str, rebuild: bool, wait: float, ca_cert: str | None = None, *,
+                 shards: int | None = None, replicas: int | None = None):
         self.url = url
         self.rebuild = rebuild
+        self.shards, self.replicas = shards, replicas
         self.wait = wait
         self.ca_cert = ca_cert
         self.notes: list[str] = []
@@ -65,7 +75,12 @@ class OpenSearchSession(BaseWriteSession):
             if self.current is not None and not self.rebuild:
                 # Refuses an index of another searchkit version or a red cluster before any work.
                 self.files = OpenSearchEngine(self.url, client=self.client).files()
+                self._relayout()
                 self._settle(self.journal.sources())
+            elif self.current is not None:
+                self._inherit_layout()
+            if self.replicas:
+                self._check_room()
         except BaseException as exc:
             self._release()
             if isinstance(exc, Exception):
@@ -95,6 +110,44 @@ class OpenSearchSession(BaseWriteSession):
             self.client.indices.refresh(index=self.current)
             self.journal.clear()
 
+    def _layout(self) -> tuple[int, str | None]:
+        """The current index's number of shards, and its replicas setting (None: automatic, 0-1)."""
+        assert self.current is not None
+        got = self.client.indices.get_settings(index=self.current)[self.current]["settings"]["index"]
+        auto = got.get("auto_expand_replicas", "false") not in ("false", False)
+        return int(got["number_of_shards"]), None if auto else str(got.get("number_of_replicas", "1"))
+
+    def _relayout(self) -> None:
+        """An incremental run: the shards asked must be the index's; replicas asked are set in place."""
+        if self.shards is None and self.replicas is None:
+            return
+        assert self.current is not None
+        shards, replicas = self._layout()
+        if self.shards is not None and self.shards != shards:
+            raise SearchkitError(f"{self.url}: the index has {shards} shard(s), and shards are set when an index "
+                                 f"is built: add --rebuild to build it again with --shards {self.shards}")
+        if self.replicas is not None and replicas != str(self.replicas):
+            self.client.indices.put_settings(index=self.current, body={"index": {
+                "auto_expand_replicas": False, "number_of_replicas": self.replicas}})
+            before = "automatic, 0-1" if replicas is None else replicas
+            self.notes.append(f"the index now has {self.replicas} replica(s) of each shard (before: {before})")
+
+    def _inherit_layout(self) -> None:
+        """A ``--rebuild``: what was not asked is as in the index it replaces."""
+        shards, replicas = self._layout()
+        if self.shards is None:
+            self.shards = shards
+        if self.replicas is None and replicas is not None:
+            self.replicas = int(replicas)
+
+    def _check_room(self) -> None:
+        """Say so when the cluster has too few nodes for the replicas asked (the index would stay yellow)."""
+        nodes = self.client.cluster.health()["number_of_data_nodes"]
+        if self.replicas is not None and self.replicas >= nodes:
+            self.notes.append(f"{self.replicas} replica(s) of each shard need {self.replicas + 1} data nodes and the "
+                              f"cluster has {nodes}: a replica is never on its primary's node, so the index stays "
+                              "yellow until nodes join")
+
     def _remove_orphans(self) -> None:
         """Delete the builds of this alias no alias points to: a killed ``--rebuild`` left them."""
         own = re.compile(re.escape(self.alias) + r"-\d{8}-\d{6}-\d{6}(\.files)?")
@@ -112,7 +165,8 @@ class OpenSearchSession(BaseWriteSession):
 
     def writer(self) -> OpenSearchWriter:
         if self._writer is None:
-            self._writer = OpenSearchWriter(self.url, rebuild=self.fresh, client=self.client, journal=self.journal)
+            self._writer = OpenSearchWriter(self.url, rebuild=self.fresh, client=self.client, journal=self.journal,
+                                            shards=self.shards or 1, replicas=self.replicas)
         return self._writer
 
     def remember(self, files: dict[str, FileEntry]) -> None:

@@ -243,15 +243,27 @@ def mappings() -> dict[str, Any]:
     }
 
 
-def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
+def index_body(shards: int = 1, replicas: int | None = None) -> dict[str, Any]:
     """The body of the create-index request: settings and mapping.
 
-    One node holds no replica (an index with replicas there stays yellow).
+    ``replicas`` None: one replica when the cluster has two nodes or more, none
+    on a single node (``auto_expand_replicas`` 0-1: a replica is never on its
+    primary's node, so one there would keep the index yellow forever).
+
+    >>> index_body()["settings"]["index"]["auto_expand_replicas"]
+    '0-1'
+    >>> {k: v for k, v in index_body(3, 1)["settings"]["index"].items() if "shards" in k or "replicas" in k}
+    {'number_of_shards': 3, 'number_of_replicas': 1}
     """
+    layout: dict[str, Any] = {"number_of_shards": shards}
+    if replicas is None:
+        layout["auto_expand_replicas"] = "0-1"
+    else:
+        layout["number_of_replicas"] = replicas
     return {
         "settings": {
             # max_inner_result_window: the matching documents of one post that a grouped search returns.
-            "index": {"number_of_shards": shards, "number_of_replicas": replicas, "max_inner_result_window": 1000},
+            "index": {**layout, "max_inner_result_window": 1000},
             "analysis": analysis_settings(),
         },
         "mappings": mappings(),

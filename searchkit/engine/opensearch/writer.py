@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from searchkit.engine.base import FileEntry, Writer
-from searchkit.engine.opensearch import connection
+from searchkit.engine.opensearch import commits, connection
 from searchkit.engine.opensearch.documents import action
 from searchkit.engine.opensearch.engine import files_index
 from searchkit.engine.opensearch.settings import SCHEMA_VERSION, index_body
@@ -48,7 +48,7 @@ class OpenSearchWriter(Writer):
     """Writes one searchkit index on OpenSearch; see the module for what ``commit`` and ``cancel`` mean."""
 
     def __init__(self, url: str, rebuild: bool = False, ca_cert: str | None = None, client: Any = None,
-                 shards: int = 1, replicas: int = 0, journal: Any = None):
+                 shards: int = 1, replicas: int | None = None, journal: Any = None):
         self.url = url
         self.journal = journal  # records each source before an in-place change (``journal.Journal``)
         self.client, self.alias = (client, connection.parse_url(url)[1]) if client else connection.client_for(
@@ -158,6 +158,10 @@ class OpenSearchWriter(Writer):
         except Exception as exc:
             raise connection.translate(exc, self.url) from exc
         self.committed = True
+        try:  # last: a reader that sees the new marker sees the new documents (``commits``)
+            commits.mark(self.client, self.alias, self.index)
+        except Exception as exc:
+            raise connection.translate(exc, self.url) from exc
 
     def _restore_refresh(self) -> None:
         """Refresh as it was before this writer (the default, 1 s, for a new index)."""
