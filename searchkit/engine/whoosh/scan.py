@@ -34,7 +34,7 @@ from whoosh.matching import FilterMatcher
 from whoosh.query import Query
 from whoosh.util.numeric import byte_to_length
 
-from searchkit.engine.whoosh import internals  # noqa: F401  (checks the Whoosh version first)
+from searchkit.engine.whoosh import expand, internals  # noqa: F401  (internals: checks the Whoosh version first)
 
 # Postings (sum of the terms' document frequencies) past which a query is not
 # read whole: a word in half the documents at 100k holds ~110,000 over its fields.
@@ -44,6 +44,8 @@ BUDGET = 150_000
 TOLERANCE = 1e-9
 
 Scores = dict[int, float]
+# The term-expanding queries scored as Whoosh's MultiTerm.matcher scores them (an OR of their terms).
+_EXPANDING = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, expand.Prefix, expand.Wildcard, expand.FuzzyTerm)
 
 
 class _Unhandled(Exception):
@@ -171,7 +173,7 @@ class _Run:
         # As MultiTerm.matcher: one term alone is scored without the query's
         # boost; several are an OR carrying it (too many: Whoosh preloads them
         # unscored, not handled here).
-        if type(q) not in (wq.Prefix, wq.Wildcard, wq.FuzzyTerm) or (type(q) is wq.Wildcard and q.text == "*"):
+        if type(q) not in _EXPANDING or (isinstance(q, wq.Wildcard) and q.text == "*"):
             raise _Unhandled
         texts = [t for t in q._btexts(sub.reader()) if t]
         if len(texts) >= wq.Or.TOO_MANY_CLAUSES or (len(texts) > 2 and sub.doc_count_all() <= 5000):
