@@ -5,7 +5,7 @@ Run by hand, never as a unit test::
     .venv/bin/python benchmarks/query_profile.py benchmarks/work/index-100k            # bench.py's queries
     .venv/bin/python benchmarks/query_profile.py IDX --extra                          # and fuzzy, common words, grouped
     .venv/bin/python benchmarks/query_profile.py IDX --profile "maison"               # cProfile of one query
-    PYTHONPATH=benchmarks/work/base .venv/bin/python benchmarks/query_profile.py IDX  # another checkout's code
+    .venv/bin/python benchmarks/query_profile.py --code DIR IDX  # DIR/searchkit instead of this checkout's
 
 Each query runs once to warm up, then ``--repeat`` times; p50 and p95 of wall
 and CPU (``time.process_time``) milliseconds are printed with the total as shown.
@@ -24,7 +24,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench import QUERIES  # noqa: E402  (the benchmark's own query list)
+from bench import QUERIES  # noqa: E402  (the benchmark's own query list; puts this checkout on sys.path)
+
+if len(sys.argv) > 2 and sys.argv[1] == "--code":
+    # Another checkout's searchkit (e.g. the code before a change): the editable install's
+    # import hook would otherwise find this worktree's, whatever PYTHONPATH says.
+    sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in getattr(f, "__module__", "")]
+    sys.path.insert(0, str(Path(sys.argv[2]).resolve()))
+    del sys.argv[1:3]
 
 # (label, query, kind, grouped): beyond bench.py's list, the other query shapes
 # (``jardim~2``, ~2 s CPU a search at 100k, is timed apart with --queries).
