@@ -35,6 +35,7 @@ from whoosh.query import Query
 from whoosh.util.numeric import byte_to_length
 
 from searchkit.engine.whoosh import expand, internals  # noqa: F401  (internals: checks the Whoosh version first)
+from searchkit.engine.whoosh.topk import score_only
 
 # Postings (sum of the terms' document frequencies) past which a query is not
 # read whole: a word in half the documents at 100k holds ~110,000 over its fields.
@@ -94,6 +95,11 @@ def candidates(scores: Scores, k: int) -> list[int]:
     kth = heapq.nlargest(k, scores.values())[-1]
     floor = kth - TOLERANCE * max(1.0, abs(kth))
     return sorted(d for d, s in scores.items() if s >= floor)
+
+
+def best(searcher, query: Query, found: Scores, k: int) -> list[tuple[int, float | None]]:
+    """The best ``k`` of ``found`` (approximate scores), scored by Whoosh, as scoring every match ranks them."""
+    return ranked(score_only(searcher, query, candidates(found, k)), k)
 
 
 def ranked(exact: Iterable[tuple[int, float | None]], k: int) -> list[tuple[int, float | None]]:

@@ -167,7 +167,7 @@ class WhooshEngine(Engine):
                 return (*self._exhaustive(query, None, allowed), True)
             found = scan.approximate(self.searcher, query, allowed)
             if found is not None:  # every match read whole: the total is exact
-                return self._best(query, found, limit), len(found), True
+                return scan.best(self.searcher, query, found, limit), len(found), True
             if self._past_threshold(query, allowed):
                 return top_k(self.searcher, query, limit, None), topk.COUNT_THRESHOLD, False
             # Few enough matches (or a filter): scoring them all counts them in the same pass.
@@ -209,10 +209,6 @@ class WhooshEngine(Engine):
         if upper <= 5 * threshold:
             return False
         return len(matching(self.searcher, query, None)) > threshold
-
-    def _best(self, query: Query, found: scan.Scores, k: int) -> DocScores:
-        """The best ``k`` of ``found`` (approximate scores), scored by Whoosh, as scoring every match ranks them."""
-        return scan.ranked(score_only(self.searcher, query, scan.candidates(found, k)), k)
 
     def _exhaustive(self, query: Query, limit: int | None, allowed: set[int] | None) -> tuple[DocScores, int]:
         """The best ``limit`` (None: all) after scoring every match, best first (ties: lower docnum
@@ -257,7 +253,7 @@ class WhooshEngine(Engine):
         found = scan.approximate(self.searcher, query, allowed)
         if found is not None:  # every match read whole: exact totals, Whoosh scores only the windows
             total, total_posts, exact = len(found), count_posts(sorted(found), self.layout.articles), True
-            ranked, _ = top_posts(lambda k: self._best(query, found, k), self._post_of, offset + limit,
+            ranked, _ = top_posts(lambda k: scan.best(self.searcher, query, found, k), self._post_of, offset + limit,
                                   total, first_window=4 * (offset + limit))
         elif self._past_threshold(query, allowed):
             first, _ = matches_upto(self.searcher.docs_for_query(query), None, topk.COUNT_THRESHOLD)
