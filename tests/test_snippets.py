@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import tracemalloc
 
 import pytest
@@ -114,14 +113,15 @@ def huge(match_at: int, size: int = 20_000_000) -> str:
     return before + "Enfin le rapatriement des données. " + FILLER * ((size - len(before)) // len(FILLER))
 
 
+# A hang guard, not a timing (a wall-clock bound of 2 s failed on a machine at load 35): the
+# old snippet analysed it all (a 50 MB comment: 25 s and 1.1 GB); the bounded window is checked
+# by the memory test below, the marks and the start shown here.
+@pytest.mark.timeout(60)
 @pytest.mark.parametrize("match_at", [SCAN_CHARS - 1000, SCAN_CHARS + 1000, 19_000_000])
 def test_snippet_of_a_huge_document_is_bounded_in_time(match_at):
-    # A 20 MB comment: the old snippet analysed it all (a 50 MB comment: 25 s and 1.1 GB).
     text = huge(match_at)
     marks = sk_query.marks(sk_query.parse("rapatriement"))
-    started = time.perf_counter()
     shown = render_plain(snippet(text, marks))
-    assert time.perf_counter() - started < 2.0
     if match_at < SCAN_CHARS:  # found by the cheap scan
         assert "[rapatriement]" in shown and shown.startswith("…")
     else:  # past the scan: the start is shown

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from whoosh import query as q
 
 from searchkit.engine.fields import EXACT_BOOST, NAME_TARGETS, TEXT_TARGETS, TITLE_BOOST
+from searchkit.engine.whoosh import expand
 from searchkit.query import tree as t
 
 
@@ -66,13 +67,13 @@ def _text_leaf(node: t.Node) -> q.Query:
         return _over(node.field, lambda f, x: q.Phrase(x, words, slop=slop))
     if isinstance(node, t.Prefix):
         text = node.text
-        return _over(node.field, lambda f, x: q.Prefix(x, text))
+        return _over(node.field, lambda f, x: expand.Prefix(x, text))
     if isinstance(node, t.Wildcard):
         pattern = node.pattern
-        return _over(node.field, lambda f, x: q.Wildcard(x, pattern))
+        return _over(node.field, lambda f, x: expand.Wildcard(x, pattern))
     if isinstance(node, t.Fuzzy):
         text, dist, prefix = node.text, node.maxdist, node.prefix
-        return _over(node.field, lambda f, x: q.FuzzyTerm(x, text, maxdist=dist, prefixlength=prefix))
+        return _over(node.field, lambda f, x: expand.FuzzyTerm(x, text, maxdist=dist, prefixlength=prefix))
     raise TypeError(f"not a query node: {node!r}")
 
 

@@ -4,9 +4,11 @@ Ranking is BM25F over title (weighted x2) and body, exact forms weighted above
 stems (``compile``). Filters become Whoosh filter queries, cached per
 searcher as sets of document numbers; cross-queries and grouping use the post
 layout (``layout``). Sorting by date and counting never score: they read the
-matching document numbers and the ``date`` column. Relevance searches score
-only what can reach the page asked for, and count exactly up to a threshold
-(``topk``).
+matching document numbers and the ``date`` column. A relevance page of words,
+ORs, ANDs and prefixes reads their postings whole when they are few enough
+(``scan``: exact total, Whoosh scores only the documents that may enter the
+page); other pages score only what can reach the page asked for, and count
+exactly up to a threshold (``topk``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from searchkit.engine.base import Engine, FileEntry, Ranked, RankedPosts, Select
 from searchkit.engine.whoosh import (
     access,  # noqa: F401  (first: checks the Whoosh version)
     manifest,
+    scan,
     storage,
     topk,
 )
@@ -153,7 +156,8 @@ class WhooshEngine(Engine):
 
     def _ranked(self, sel: Selection, sort: str, limit: int | None) -> tuple[DocScores, int, bool]:
         """(docnum, score) of the best ``limit`` matches in the asked order, how many match, and
-        whether that number is exact (relevance stops counting at ``COUNT_THRESHOLD``)."""
+        whether that number is exact (relevance stops counting at ``COUNT_THRESHOLD`` unless the
+        postings were read whole: ``scan``)."""
         if sort == "relevance":
             allowed = self._allowed(sel)
             if allowed is not None and not allowed:  # Whoosh reads an empty filter as none
@@ -161,6 +165,9 @@ class WhooshEngine(Engine):
             query = to_whoosh(sel.query)
             if limit is None:
                 return (*self._exhaustive(query, None, allowed), True)
+            found = scan.approximate(self.searcher, query, allowed)
+            if found is not None:  # every match read whole: the total is exact
+                return scan.best(self.searcher, query, found, limit), len(found), True
             if self._past_threshold(query, allowed):
                 return top_k(self.searcher, query, limit, None), topk.COUNT_THRESHOLD, False
             # Few enough matches (or a filter): scoring them all counts them in the same pass.
@@ -233,7 +240,9 @@ class WhooshEngine(Engine):
 
         By date, or for every post, every match is ranked. By relevance, the
         best hits are taken in growing windows until ``offset + limit`` posts
-        are found, then only the shown posts' documents are scored.
+        are found, then only the shown posts' documents are scored: with the
+        postings read whole (``scan``) the totals are exact, past the threshold
+        with Whoosh's pruning they are lower bounds.
         """
         if sort != "relevance" or limit is None or limit <= 0:
             return self._ranked_posts_all(sel, sort, limit, offset)
@@ -241,13 +250,19 @@ class WhooshEngine(Engine):
         if allowed is not None and not allowed:
             return RankedPosts([], total=0, total_posts=0)
         query = to_whoosh(sel.query)
-        if not self._past_threshold(query, allowed):
+        found = scan.approximate(self.searcher, query, allowed)
+        if found is not None:  # every match read whole: exact totals, Whoosh scores only the windows
+            total, total_posts, exact = len(found), count_posts(sorted(found), self.layout.articles), True
+            ranked, _ = top_posts(lambda k: scan.best(self.searcher, query, found, k), self._post_of, offset + limit,
+                                  total, first_window=4 * (offset + limit))
+        elif self._past_threshold(query, allowed):
+            first, _ = matches_upto(self.searcher.docs_for_query(query), None, topk.COUNT_THRESHOLD)
+            total, total_posts, exact = len(first), count_posts(first, self.layout.articles), False  # lower bounds
+            ranked, _ = top_posts(lambda k: top_k(self.searcher, query, k, None), self._post_of, offset + limit,
+                                  self.searcher.doc_count(), first_window=4 * (offset + limit))
+        else:
             return self._ranked_posts_all(sel, sort, limit, offset)
-        found, _ = matches_upto(self.searcher.docs_for_query(query), None, topk.COUNT_THRESHOLD)
-        total, total_posts = len(found), count_posts(found, self.layout.articles)  # lower bounds
         wanted = offset + limit
-        ranked, _ = top_posts(lambda k: top_k(self.searcher, query, k, None), self._post_of, wanted,
-                              self.searcher.doc_count(), first_window=4 * wanted)
         chosen: dict[object, None] = {}  # posts in the order of their best hit
         for docnum, _ in ranked:
             chosen.setdefault(self._post_of(docnum))
@@ -257,11 +272,13 @@ class WhooshEngine(Engine):
         members: list[int] = []
         for post in shown:
             members += self._members(post)
+        if found is not None:  # the filters' documents only
+            members = [d for d in members if d in found]
         hits: dict[object, DocScores] = {post: [] for post in shown}
-        for docnum, score in score_only(self.searcher, query, members):
+        for docnum, score in scan.ranked(score_only(self.searcher, query, members), len(members)):
             hits[self._post_of(docnum)].append((docnum, score))
         return RankedPosts(self._post_records(hits.values()), total=total, total_posts=total_posts,
-                           total_is_exact=False)
+                           total_is_exact=exact)
 
     def _members(self, post: object) -> list[int]:
         """The live document numbers of a post (an orphan: itself)."""

@@ -9,6 +9,9 @@ total is the threshold, a lower bound that says so (``exact`` False), as
 Lucene's "10,000+". Which side of the threshold a query is on comes from the
 terms' document frequencies when they tell, else from an unscored count done
 as set operations over posting ids.
+
+Words, ORs, ANDs and prefixes whose postings are few enough never come here:
+``scan`` reads them whole and counts them exactly at any size.
 """
 
 from __future__ import annotations
