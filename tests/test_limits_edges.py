@@ -167,3 +167,29 @@ def comment_id(index: Path, number: int) -> str:
     code, stdout, _, _ = cli("search", "maison", "--index", str(index), "--json", "--limit", "1")
     assert code == 0
     return f"{json.loads(stdout)['post_id']}-c{number}"
+
+
+# --- the text of one document: 1,000,000 characters ----------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_document_at_the_text_limit_is_indexed_whole_and_one_past_it_cut_in_bounded_memory(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    at, past = ("mot " * 250_000)[:-1] + "x", "mot " * 250_000 + "y"  # 1,000,000 and 1,000,001 characters
+    lines = [{"id": str(n), "url": f"http://b.fr/{n}", "title": f"Billet {n}", "author": "anne", "body": body}
+             for n, body in ((1, at), (2, past))]
+    (corpus / "blog.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    ix = tmp_path / "ix"
+    code, _, stderr, peak = cli("index", str(corpus), "--index", str(ix))
+    assert code == 0, stderr
+    assert "warning: blog.jsonl: article 'Billet 2' is 1,000,001 characters long; only its first 1,000,000 are " \
+           "indexed (1 cut: the limit for one document)" in stderr
+    assert "Billet 1" not in stderr
+    assert peak < 250, f"peak memory {peak:.0f} MiB"
+    # Both shown with a snippet: the search's memory does not follow the documents' size.
+    code, stdout, stderr, peak = cli("search", "mot", "--index", str(ix), "--json", "--full")
+    assert code == 0, stderr
+    bodies = {json.loads(line)["title"]: json.loads(line)["body"] for line in stdout.splitlines()}
+    assert (bodies["Billet 1"], bodies["Billet 2"]) == (at, past[:1_000_000])
+    assert peak < QUERY_PEAK_MIB, f"peak memory {peak:.0f} MiB"
