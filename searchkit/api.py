@@ -15,6 +15,7 @@ here from what the engine returns; the records are those of
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Iterator
 from pathlib import Path
 
 from searchkit.analysis import EXACT
@@ -22,14 +23,16 @@ from searchkit.engine import open_engine
 from searchkit.engine.base import Engine, Selection
 from searchkit.errors import DocumentNotFoundError, QueryError
 from searchkit.model import ARTICLE, COMMENT, KINDS, Document
-from searchkit.query import Filters, check_sort, marks, parse
+from searchkit.query import Filters, Marks, check_sort, marks, parse
 from searchkit.records import (
     Bucket,
     Group,
     GroupedResults,
     Hit,
+    Outline,
     Results,
     Stats,
+    Stream,
     Suggestion,
     Thread,
     ThreadEntry,
@@ -99,44 +102,79 @@ class Archive:
     # --- searching ---------------------------------------------------------------
 
     def search(self, query: str, filters: Filters | None = None, *, sort: str = "relevance",
-               limit: int | None = 10, offset: int = 0) -> Results:
-        """The best hits (``limit`` of them after ``offset``; None: all), each with a snippet."""
+               limit: int | None = 10, offset: int = 0, stream: bool = False) -> Results:
+        """The best hits (``limit`` of them after ``offset``; None: all), each with a snippet.
+
+        With ``stream`` the hits are a ``Stream``: each document is read and its
+        snippet made when the caller reaches it, so memory does not grow with
+        the number of hits; read them before the archive is closed.
+        """
         check_sort(sort)
         sel = self.selection(query, filters)
         wanted = marks(sel.query)
         ranked = self._engine.ranked(sel, sort, limit, offset)
-        hits = [Hit(doc, score, snippet(doc.body or doc.title, wanted)) for doc, score in ranked.docs]
-        return Results(hits, ranked.total, ranked.total_is_exact)
+        docs = ranked.docs
+        hits = Stream(len(docs), lambda: (Hit(d, score, snippet(d.body or d.title, wanted)) for d, score in docs))
+        return Results(hits if stream else list(hits), ranked.total, ranked.total_is_exact)
 
     def search_grouped(self, query: str, filters: Filters | None = None, *, sort: str = "relevance",
-                       limit: int | None = 10, offset: int = 0) -> GroupedResults:
-        """Hits gathered by post, posts ranked by their best (or first) hit; ``limit``/``offset`` count posts."""
+                       limit: int | None = 10, offset: int = 0, stream: bool = False) -> GroupedResults:
+        """Hits gathered by post, posts ranked by their best (or first) hit; ``limit``/``offset`` count posts.
+
+        With ``stream`` each post's comments are a ``Stream`` (read from the
+        index, snippet made, one at a time as the caller reaches them): a post
+        of 100,000 matching comments is never held whole. Read them before the
+        archive is closed.
+        """
         check_sort(sort)
         sel = self.selection(query, filters)
         wanted = marks(sel.query)
         ranked = self._engine.ranked_posts(sel, sort, limit, offset)
         groups = []
         for post_id, docs in ranked.posts:
-            hits = {doc.id: Hit(doc, score, snippet(doc.body or doc.title, wanted)) for doc, score in docs}
-            groups.append(self._group(post_id, hits))
+            # Only ids and scores are kept of the hits: their texts are read again in thread order.
+            scores = {doc.id: score for doc, score in docs}
+            groups.append(self._group(post_id, scores, wanted, stream))
         return GroupedResults(groups, ranked.total, ranked.total_posts, ranked.total_is_exact)
 
-    def _group(self, post_id: str, hits: dict[str, Hit]) -> Group:
-        thread = self._thread(post_id)
-        article = thread.article
-        if article is None:  # an engine always writes the article; never crash on an archive without one
-            first = next(iter(hits.values())).doc
-            article = Document(post_id, ARTICLE, post_id, first.title, "", first.source)
+    def _group(self, post_id: str, scores: dict[str, float | None], wanted: Marks,
+               stream: bool) -> Group:
+        article_outline, ordered = self._outline(post_id)
         # Keep the matching comments and, for context, the comments they answer.
-        parents = {e.doc.id: e.doc.parent_id for e in thread.comments}
+        parents = {o.id: o.parent_id for o, _ in ordered}
         keep = set()
-        for doc_id in hits:
+        for doc_id in scores:
             current: str | None = doc_id
             while current and current not in keep and current in parents:
                 keep.add(current)
                 current = parents[current]
-        comments = [ThreadEntry(e.doc, e.depth, hits.get(e.doc.id)) for e in thread.comments if e.doc.id in keep]
-        return Group(article, hits.get(article.id), comments, comment_count=len(thread.comments))
+        kept = [(o, depth) for o, depth in ordered if o.id in keep]
+
+        def hit(doc: Document) -> Hit | None:
+            if doc.id not in scores:
+                return None
+            return Hit(doc, scores[doc.id], snippet(doc.body or doc.title, wanted))
+
+        if article_outline is None:  # an engine always writes the article; never crash on an archive without one
+            first = self.document(next(iter(scores)))
+            article = Document(post_id, ARTICLE, post_id, first.title, "", first.source)
+        else:
+            article = next(self._engine.post_documents(post_id, [article_outline]))
+
+        def entries() -> Iterator[ThreadEntry]:
+            docs = self._engine.post_documents(post_id, (o for o, _ in kept))
+            for (_, depth), doc in zip(kept, docs, strict=True):
+                yield ThreadEntry(doc, depth, hit(doc))
+
+        comments = Stream(len(kept), entries)
+        return Group(article, hit(article) if article_outline else None, comments if stream else list(comments),
+                     comment_count=len(ordered))
+
+    def _outline(self, post_id: str) -> tuple[Outline | None, list[tuple[Outline, int]]]:
+        """A post's article and its comments in reading order with their depth, without their texts."""
+        outline = self._engine.outline(post_id)
+        article = next((o for o in outline if o.kind == ARTICLE), None)
+        return article, thread_order(o for o in outline if o.kind == COMMENT)
 
     # --- counting ----------------------------------------------------------------
 
@@ -173,15 +211,25 @@ class Archive:
             raise DocumentNotFoundError(f"no document with id {doc_id!r} in {self.location}")
         return doc
 
-    def thread(self, doc_id: str) -> Thread:
-        """The whole post ``doc_id`` (an article or a comment) belongs to, comments in reading order."""
-        return self._thread(self.document(doc_id).post_id)
+    def thread(self, doc_id: str, *, stream: bool = False) -> Thread:
+        """The whole post ``doc_id`` (an article or a comment) belongs to, comments in reading order.
 
-    def _thread(self, post_id: str) -> Thread:
-        docs = self._engine.post(post_id)
-        article = next((d for d in docs if d.kind == ARTICLE), None)
-        ordered = thread_order(d for d in docs if d.kind == COMMENT)
-        return Thread(article, [ThreadEntry(d, depth) for d, depth in ordered])
+        With ``stream`` the comments are a ``Stream``, read one at a time as
+        the caller reaches them (read them before the archive is closed).
+        """
+        return self._thread(self.document(doc_id).post_id, stream)
+
+    def _thread(self, post_id: str, stream: bool) -> Thread:
+        article_outline, ordered = self._outline(post_id)
+        article = next(self._engine.post_documents(post_id, [article_outline])) if article_outline else None
+
+        def entries() -> Iterator[ThreadEntry]:
+            docs = self._engine.post_documents(post_id, (o for o, _ in ordered))
+            for (_, depth), doc in zip(ordered, docs, strict=True):
+                yield ThreadEntry(doc, depth)
+
+        comments = Stream(len(ordered), entries)
+        return Thread(article, comments if stream else list(comments))
 
     def stats(self) -> Stats:
         return self._engine.stats()

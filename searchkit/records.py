@@ -2,18 +2,84 @@
 
 They are what the backend-neutral API (``searchkit.api``) hands to the CLI, the
 web layer and the output code; every engine fills them. No engine import here,
-and nothing but data and a few derived properties.
+and nothing but data and a few derived properties. A post may hold 100,000
+comments: its comments and hits come as a ``Stream``, made one at a time as
+they are read, so nothing holds every text and snippet of a post at once.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from typing import Any, TypeVar
 
 from searchkit.model import Document
 
+T = TypeVar("T")
+
 Segment = tuple[str, bool]  # (text, is_match): a snippet is a list of these
+
+
+class Stream(Sequence[T]):
+    """A sequence whose length is known and whose items are made as they are read (again at each reading).
+
+    >>> s = Stream(3, lambda: iter("abc"))
+    >>> len(s), bool(s), list(s), s[1], s[-1], s[:2]
+    (3, True, ['a', 'b', 'c'], 'b', 'c', ['a', 'b'])
+    """
+
+    def __init__(self, count: int, make: Callable[[], Iterator[T]]):
+        self._count = count
+        self._make = make
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __bool__(self) -> bool:
+        return self._count > 0
+
+    def __iter__(self) -> Iterator[T]:
+        return self._make()
+
+    def __getitem__(self, index: Any) -> Any:
+        # For callers written against lists (tests, a page's first hit): reads up to the index.
+        if isinstance(index, slice):
+            span = range(self._count)[index]
+            if span.step < 0:
+                return list(self)[index]
+            return list(islice(self, span.start, span.stop, span.step)) if span else []
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        return next(islice(self, index, None))
+
+    def __repr__(self) -> str:
+        return f"Stream({self._count} item(s))"
+
+
+@dataclass(frozen=True, slots=True)  # slots: a post of 100,000 comments holds 100,000 of them
+class Outline:
+    """A document of a post without its text: what puts a thread in order.
+
+    ``ref`` is the engine's own handle to read the document again (a Whoosh
+    document number), or None.
+    """
+
+    id: str
+    kind: str
+    parent_id: str | None
+    number: int | None
+    date: datetime | None
+    ref: Any = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, doc: Document, ref: Any = None) -> Outline:
+        return cls(doc.id, doc.kind, doc.parent_id, doc.number, doc.date, ref)
 
 
 @dataclass
@@ -34,7 +100,7 @@ class Results:
     threshold: ``total`` is then a lower bound ("more than N").
     """
 
-    hits: list[Hit]
+    hits: list[Hit] | Stream[Hit]  # a Stream: each hit's document and snippet made when read
     total: int
     total_is_exact: bool = True
 
@@ -53,17 +119,34 @@ class ThreadEntry:
 
 @dataclass
 class Group:
-    """A post's matching documents: its article once, then comments in thread order."""
+    """A post's matching documents: its article once, then comments in thread order.
+
+    ``comments`` holds the matching comments and the comments they answer;
+    from the API it is a ``Stream``, each comment read from the index when
+    its turn comes.
+    """
 
     article: Document
     article_hit: Hit | None  # the article itself matched
-    comments: list[ThreadEntry]
+    comments: list[ThreadEntry] | Stream[ThreadEntry]
     comment_count: int  # all comments of the post, matching or not
 
     @property
-    def hits(self) -> list[Hit]:
-        first = [self.article_hit] if self.article_hit else []
-        return first + [e.hit for e in self.comments if e.hit]
+    def hits(self) -> Iterator[Hit]:
+        """The article's hit, then the comments' in thread order, one at a time."""
+        if self.article_hit:
+            yield self.article_hit
+        for entry in self.comments:
+            if entry.hit:
+                yield entry.hit
+
+    def hits_with_depth(self) -> Iterator[tuple[Hit, int]]:
+        """Each hit with its depth in the thread (the article and top-level comments: 0)."""
+        if self.article_hit:
+            yield self.article_hit, 0
+        for entry in self.comments:
+            if entry.hit:
+                yield entry.hit, entry.depth
 
 
 @dataclass
@@ -79,7 +162,7 @@ class Thread:
     """A whole post: its article (None if the archive lost it) and every comment in reading order."""
 
     article: Document | None
-    comments: list[ThreadEntry]
+    comments: list[ThreadEntry] | Stream[ThreadEntry]  # a Stream from the API: read one at a time
 
 
 @dataclass

@@ -135,3 +135,24 @@ def test_bitcoinfrance_reply_is_indented_under_the_comment_it_answers(runner, bi
     assert indent(lines[r]) > indent(lines[p])
     between = lines[p + 1:r]
     assert all(indent(line) > indent(lines[p]) for line in between)
+
+
+def test_streamed_groups_print_what_the_whole_records_say(runner, threads_index):
+    # The CLI prints a post a comment at a time; the web API builds the whole record: same JSON,
+    # same thread, same terminal text.
+    from searchkit.api import open_archive
+    from searchkit.output.records import group_record, json_line
+    from searchkit.output.terminal import render_group
+    from searchkit.output.text import Style
+
+    printed = run(runner, threads_index, "search", "vaccin OR microsoft", "--group", "--json").stdout
+    with open_archive(threads_index) as archive:
+        whole = archive.search_grouped("vaccin OR microsoft", limit=None)
+        streamed = archive.search_grouped("vaccin OR microsoft", limit=None, stream=True)
+        assert printed == "".join(json_line(group_record(g)) + "\n" for g in whole.groups)
+        assert [render_group(g, Style(), 80) for g in streamed.groups] == \
+            [render_group(g, Style(), 80) for g in whole.groups]
+        assert [len(g.comments) for g in streamed.groups] == [len(g.comments) for g in whole.groups] != []
+        thread = archive.thread(whole.groups[1].article.id, stream=True)
+        assert [(e.doc.id, e.depth) for e in thread.comments] == \
+            [(e.doc.id, e.depth) for e in archive.thread(whole.groups[1].article.id).comments]

@@ -72,11 +72,12 @@ def search(words: tuple[str, ...], **params: Any) -> None:
             printer.counts(counts)
             sys.exit(0 if sum(counts.values()) else 1)
         if group:
-            grouped = archive.search_grouped(query, filters, sort=params["sort"], limit=limit)
+            # Streamed: each hit is read and printed in turn, within the archive's `with`.
+            grouped = archive.search_grouped(query, filters, sort=params["sort"], limit=limit, stream=True)
             printer.groups(grouped)
-            found, total = any(g.hits for g in grouped.groups), grouped.total
+            found, total = bool(grouped.groups), grouped.total  # a post is shown only for a hit in it
         else:
-            results = archive.search(query, filters, sort=params["sort"], limit=limit)
+            results = archive.search(query, filters, sort=params["sort"], limit=limit, stream=True)
             printer.hits(results)
             found, total = bool(results.hits), results.total
         suggestion = archive.did_you_mean(query, found=total, filters=filters)

@@ -27,6 +27,6 @@ def show(doc_id: str, index_dir: Path, thread: bool, as_json: bool) -> None:
             printer.document(archive.document(doc_id))
             return
         doc = archive.document(doc_id)
-        whole = archive.thread(doc_id)
-    # The terminal marks a comment asked for (an article heads the thread anyway); JSON marks either.
-    printer.thread(whole, doc.id if as_json or doc.kind == "comment" else None)
+        whole = archive.thread(doc_id, stream=True)  # comments read one at a time: print within the `with`
+        # The terminal marks a comment asked for (an article heads the thread anyway); JSON marks either.
+        printer.thread(whole, doc.id if as_json or doc.kind == "comment" else None)

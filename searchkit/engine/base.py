@@ -11,13 +11,13 @@ it knows nothing of the CLI, the web layer or the output.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from searchkit.model import Document, Post
-from searchkit.records import Stats
+from searchkit.records import Outline, Stats
 
 # A node of searchkit's query tree (``searchkit.query.tree``); engines compile it.
 Node = Any
@@ -45,9 +45,12 @@ class Selection:
 
 @dataclass
 class Ranked:
-    """Documents in the order asked, with their scores (None when sorted by date)."""
+    """Documents in the order asked, with their scores (None when sorted by date).
 
-    docs: list[tuple[Document, float | None]]
+    ``docs`` may be read lazily (a ``records.Stream``): an engine need not hold every document at once.
+    """
+
+    docs: Sequence[tuple[Document, float | None]]
     total: int
     total_is_exact: bool = True
 
@@ -56,7 +59,8 @@ class Ranked:
 class RankedPosts:
     """Posts ranked by their best (or first) hit, each with its matching documents in rank order."""
 
-    posts: list[tuple[str, list[tuple[Document, float | None]]]]  # (post_id, hits)
+    # (post_id, hits); a post's hits may be read lazily (a ``records.Stream``), once for their ids
+    posts: Sequence[tuple[str, Sequence[tuple[Document, float | None]]]]
     total: int  # matching documents
     total_posts: int  # posts with a matching document
     total_is_exact: bool = True
@@ -156,6 +160,22 @@ class Engine(ABC):
     @abstractmethod
     def post(self, post_id: str) -> list[Document]:
         """The article and every comment of a post, in any order."""
+
+    def outline(self, post_id: str) -> list[Outline]:
+        """Every document of a post without its text, in any order (to put a thread in order).
+
+        This default reads the whole post; an engine that can read a document
+        again by a handle (``Outline.ref``) keeps only the outlines.
+        """
+        return [Outline.of(d) for d in self.post(post_id)]
+
+    def post_documents(self, post_id: str, wanted: Iterable[Outline]) -> Iterator[Document]:
+        """The documents ``wanted`` (outlines from ``outline``) of a post, in that order, read as they are asked for.
+
+        This default holds the whole post while it runs; the Whoosh engine reads one document at a time.
+        """
+        docs = {d.id: d for d in self.post(post_id)}
+        return (docs[o.id] for o in wanted)
 
     @abstractmethod
     def documents(self) -> Iterator[Document]:

@@ -10,6 +10,7 @@ printer's did-you-mean go to standard error, so stdout holds results only.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from typing import TextIO
 
 from searchkit.errors import QueryError
@@ -22,22 +23,22 @@ from searchkit.output.records import (
     count_record,
     csv_row,
     document_record,
-    group_record,
+    group_json,
     hit_record,
     json_line,
     key_name,
 )
 from searchkit.output.streams import Out, note
 from searchkit.output.terminal import (
+    group_parts,
     render_counts,
     render_document,
-    render_group,
     render_hit,
     render_stats,
-    render_thread,
+    thread_parts,
 )
 from searchkit.output.text import Style
-from searchkit.records import Bucket, GroupedResults, Results, Stats, Suggestion, Thread
+from searchkit.records import Bucket, GroupedResults, Hit, Results, Stats, Suggestion, Thread
 
 FORMATS = ("terminal", "json", "csv")
 
@@ -99,7 +100,9 @@ class TerminalPrinter(Printer):
 
     def groups(self, results: GroupedResults) -> None:
         for group in results.groups:
-            self.out.line(render_group(group, self.style, self.width))
+            for part in group_parts(group, self.style, self.width):  # a comment at a time
+                self.out.write(part)
+            self.out.write("\n")
         shown = len(results.groups)
         more = f", {shown} shown" if shown < results.total_groups else ""
         # Past the count threshold the posts are counted among the hits counted: a lower bound too.
@@ -115,7 +118,9 @@ class TerminalPrinter(Printer):
         self.out.line(render_document(doc, self.style, self.width))
 
     def thread(self, thread: Thread, focus: str | None) -> None:
-        self.out.line(render_thread(thread, self.style, self.width, focus))
+        for part in thread_parts(thread, self.style, self.width, focus):  # a comment at a time
+            self.out.write(part)
+        self.out.write("\n")
 
     def buckets(self, buckets: list[Bucket], by: str) -> None:
         if by in ("month", "year"):
@@ -140,7 +145,8 @@ class JsonPrinter(Printer):
 
     def groups(self, results: GroupedResults) -> None:
         for group in results.groups:
-            self.out.line(json_line(group_record(group, self.full)))
+            for part in group_json(group, self.full):  # one line per post, written a hit at a time
+                self.out.write(part)
 
     def counts(self, counts: dict[str, int]) -> None:
         self.out.line(json_line(count_record(counts)))
@@ -182,13 +188,16 @@ class CsvPrinter(Printer):
         self.out.write(text)
 
     def hits(self, results: Results) -> None:
-        columns = CSV_COLUMNS + ((FULL_COLUMN,) if self.full else ())
-        self.writer.writerow(columns)
-        for hit in results.hits:
-            self.writer.writerow(csv_row(hit_record(hit, self.full), columns))
+        self._rows(results.hits)
 
     def groups(self, results: GroupedResults) -> None:
-        self.hits(Results([h for g in results.groups for h in g.hits], results.total))
+        self._rows(h for g in results.groups for h in g.hits)
+
+    def _rows(self, hits: Iterable[Hit]) -> None:
+        columns = CSV_COLUMNS + ((FULL_COLUMN,) if self.full else ())
+        self.writer.writerow(columns)
+        for hit in hits:
+            self.writer.writerow(csv_row(hit_record(hit, self.full), columns))
 
     def counts(self, counts: dict[str, int]) -> None:
         record = count_record(counts)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from searchkit.model import KINDS, Document
@@ -58,10 +59,9 @@ def hit_record(hit: Hit, full: bool = False) -> dict[str, Any]:
     return record
 
 
-def group_record(group: Group, full: bool = False) -> dict[str, Any]:
-    """One post of grouped results: the article, then its hits with their depth in the thread."""
+def group_head(group: Group) -> dict[str, Any]:
+    """A post of grouped results without its hits: the article's fields and how many comments it has."""
     art = group.article
-    depth = {id(e.hit): e.depth for e in group.comments if e.hit is not None}  # one pass: linear
     return {
         "post_id": art.id,
         "title": _text(art.title),
@@ -71,9 +71,25 @@ def group_record(group: Group, full: bool = False) -> dict[str, Any]:
         "source": _text(art.source),
         "article_matches": group.article_hit is not None,
         "comment_count": group.comment_count,
-        "hits": [{**hit_record(h, full), "depth": 0 if h is group.article_hit else depth.get(id(h), 0)}
-                 for h in group.hits],
     }
+
+
+def group_record(group: Group, full: bool = False) -> dict[str, Any]:
+    """One post of grouped results: the article, then its hits with their depth in the thread."""
+    return {**group_head(group),
+            "hits": [{**hit_record(h, full), "depth": depth} for h, depth in group.hits_with_depth()]}
+
+
+def group_json(group: Group, full: bool = False) -> Iterator[str]:
+    """``json_line(group_record(group, full))`` in pieces, one hit at a time: a post of 100,000
+    matching comments is written without holding its hits, their records or the whole line."""
+    head = json_line(group_head(group))
+    yield head[:-1] + ', "hits": ['  # json.dumps's own separators: the same bytes as one dumps
+    sep = ""
+    for h, depth in group.hits_with_depth():
+        yield sep + json_line({**hit_record(h, full), "depth": depth})
+        sep = ", "
+    yield "]}\n"
 
 
 def document_record(doc: Document, depth: int | None = None, focus: bool | None = None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ indented under the comment they answer.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 from searchkit.model import Document
 from searchkit.output.text import Style, display_width, format_date, safe, shorten, snippet_lines, wrap_text
@@ -77,6 +78,11 @@ def render_group(group: Group, style: Style, width: int) -> str:
     answers; a comment shown only as the parent of a matching reply is one
     dim line with no snippet.
     """
+    return "".join(group_parts(group, style, width))
+
+
+def group_parts(group: Group, style: Style, width: int) -> Iterator[str]:
+    """``render_group`` in pieces: the article's lines, then one piece per comment as it is read."""
     art = group.article
     matched = group.article_hit is not None
     mark = style("● ", fg="cyan", bold=True) if matched else "  "
@@ -88,6 +94,7 @@ def render_group(group: Group, style: Style, width: int) -> str:
         segments = [(label + " ", False), *group.article_hit.snippet]
         body = snippet_lines(segments, width, "  ", GROUP_SNIPPET_LINES, style)
         lines.append(body.replace(label, style(label, fg="cyan"), 1))
+    yield "\n".join(lines) + "\n"
     for entry in group.comments:
         doc, pad = entry.doc, "  " + "  " * (min(entry.depth, MAX_INDENT) + 1)
         arrow = "↳ " if entry.depth else ""
@@ -95,12 +102,11 @@ def render_group(group: Group, style: Style, width: int) -> str:
         room = width - display_width(pad + arrow + number) - 1
         if entry.hit is None:
             rest = fit_line([(who(doc), {}), ("(answered below)", {})], room, Style())
-            lines.append(style(f"{pad}{arrow}{number} {rest}", dim=True))
+            yield style(f"{pad}{arrow}{number} {rest}", dim=True) + "\n"
             continue
         rest = head_with_id(doc, room, style)
-        lines.append(f"{pad}{arrow}{style(number, fg='yellow')} {rest}")
-        lines.append(snippet_lines(entry.hit.snippet, width, pad + "  ", GROUP_SNIPPET_LINES, style))
-    return "\n".join(lines) + "\n"
+        yield (f"{pad}{arrow}{style(number, fg='yellow')} {rest}\n"
+               + snippet_lines(entry.hit.snippet, width, pad + "  ", GROUP_SNIPPET_LINES, style) + "\n")
 
 
 def render_document(doc: Document, style: Style, width: int) -> str:
@@ -123,11 +129,17 @@ def render_document(doc: Document, style: Style, width: int) -> str:
 
 def render_thread(thread: Thread, style: Style, width: int, focus: str | None = None) -> str:
     """An article and all its comments in thread order, replies indented; ``focus`` marked."""
-    parts = []
+    return "".join(thread_parts(thread, style, width, focus))
+
+
+def thread_parts(thread: Thread, style: Style, width: int, focus: str | None = None) -> Iterator[str]:
+    """``render_thread`` in pieces: the article, then one piece per comment as it is read."""
     if thread.article is not None:
-        parts.append(render_document(thread.article, style, width))
-    parts.append(style(f"── {len(thread.comments)} comment(s) " + "─" * 20, dim=True))
-    numbers = {e.doc.id: e.doc.number for e in thread.comments}
+        yield render_document(thread.article, style, width) + "\n"
+    yield style(f"── {len(thread.comments)} comment(s) " + "─" * 20, dim=True)
+    # In reading order a reply's parent is the last comment shown one level up: a
+    # number per level is all that is kept, not one per comment.
+    numbers: list[int | None] = []
     for entry in thread.comments:
         doc, depth = entry.doc, entry.depth
         indent = "   " * min(depth, MAX_INDENT)
@@ -135,10 +147,11 @@ def render_thread(thread: Thread, style: Style, width: int, focus: str | None = 
         number = f"#{doc.number}" if doc.number is not None else "#?"
         head = f"{indent}{marker}{style(number, fg='yellow')} {who(doc)}  {style(safe(doc.id), dim=True)}"
         if doc.parent_id and depth:
-            answered = numbers.get(doc.parent_id)
+            answered = numbers[depth - 1] if depth <= len(numbers) else None
             head += style(f"  ↳ reply to #{answered if answered is not None else '?'}", dim=True)
-        parts.append(head + "\n" + wrap_text(doc.body, width, indent + "  ") + "\n")
-    return "\n".join(parts)
+        del numbers[depth:]
+        numbers.append(doc.number)
+        yield "\n" + head + "\n" + wrap_text(doc.body, width, indent + "  ") + "\n"
 
 
 def render_counts(counts: dict[str, int]) -> str:

@@ -1,9 +1,10 @@
 """Threads: the order in which a post's comments are read, replies under their parent.
 
-Pure work on ``Document`` records (no engine): the API and the ``show``
-command hand over a post's comments as the index stores them and get them
-back in reading order with their depth, which ``output`` turns into
-indentation. Archives are messy, so a reply whose parent is missing (a
+Pure work on records (no engine): the API hands over a post's comments as
+the index stores them (``Document``s, or their text-less ``Outline``s, so a
+post of 100,000 comments is put in order without holding its texts) and
+gets them back in reading order with their depth, which ``output`` turns
+into indentation. Archives are messy, so a reply whose parent is missing (a
 deleted or unapproved comment) is read as a top-level comment, and a cycle
 of parents cannot loop.
 """
@@ -11,11 +12,27 @@ of parents cannot loop.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
+from typing import Protocol, TypeVar
 
-from searchkit.model import Document
+
+class Threaded(Protocol):
+    """What thread order reads of a comment (a ``Document`` or an ``Outline``)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def parent_id(self) -> str | None: ...
+    @property
+    def number(self) -> int | None: ...
+    @property
+    def date(self) -> datetime | None: ...
 
 
-def reading_key(doc: Document) -> tuple:
+D = TypeVar("D", bound=Threaded)
+
+
+def reading_key(doc: Threaded) -> tuple:
     """Siblings are read by number, then date, then id (numbers may be missing)."""
     return (
         doc.number if doc.number is not None else float("inf"),
@@ -24,7 +41,7 @@ def reading_key(doc: Document) -> tuple:
     )
 
 
-def thread_order(comments: Iterable[Document]) -> list[tuple[Document, int]]:
+def thread_order(comments: Iterable[D]) -> list[tuple[D, int]]:
     """Comments in reading order, each with its depth (0 for a top-level comment).
 
     >>> from searchkit.model import Document
@@ -36,14 +53,14 @@ def thread_order(comments: Iterable[Document]) -> list[tuple[Document, int]]:
     """
     docs = sorted(comments, key=reading_key)
     ids = {d.id for d in docs}
-    children: dict[str | None, list[Document]] = {}
+    children: dict[str | None, list[D]] = {}
     for d in docs:
         parent = d.parent_id if d.parent_id in ids and d.parent_id != d.id else None
         children.setdefault(parent, []).append(d)
-    ordered: list[tuple[Document, int]] = []
+    ordered: list[tuple[D, int]] = []
     seen: set[str] = set()
 
-    def visit(root: Document) -> None:
+    def visit(root: D) -> None:
         # Depth-first with an explicit stack: an archive may chain replies
         # deeper than Python's recursion limit.
         stack = [(root, 0)]

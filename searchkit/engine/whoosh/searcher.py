@@ -13,7 +13,7 @@ exactly up to a threshold (``topk``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from whoosh import collectors, scoring
@@ -44,7 +44,7 @@ from searchkit.engine.whoosh.topk import (
     top_posts,
 )
 from searchkit.model import ARTICLE, COMMENT, KINDS, Document
-from searchkit.records import Stats
+from searchkit.records import Outline, Stats, Stream
 
 COMMENTS = Term("kind", COMMENT)
 TEXT_FIELDS = ("body_exact", "title_exact")  # the folded, unstemmed vocabulary (did you mean)
@@ -228,7 +228,11 @@ class WhooshEngine(Engine):
 
     def ranked(self, sel: Selection, sort: str, limit: int | None, offset: int = 0) -> Ranked:
         ranked, total, exact = self._ranked(sel, sort, None if limit is None else limit + offset)
-        return Ranked([(self._document(d), score) for d, score in ranked[offset:]], total, exact)
+        return Ranked(self._stream(ranked[offset:]), total, exact)
+
+    def _stream(self, ranked: DocScores) -> Stream[tuple[Document, float | None]]:
+        """The documents of ``ranked`` read from the index as they are iterated (a post may hold 100,000)."""
+        return Stream(len(ranked), lambda: ((self._document(d), score) for d, score in ranked))
 
     def _post_of(self, docnum: int) -> object:
         post = self.layout.article_of(docnum)
@@ -286,12 +290,8 @@ class WhooshEngine(Engine):
             return [post[1]]  # type: ignore[index]
         return [post, *sorted(self.layout.comments_of({post}))]
 
-    def _post_records(self, groups) -> list[tuple[str, list[tuple[Document, float | None]]]]:
-        posts = []
-        for group in groups:
-            docs = [(self._document(d), score) for d, score in group]
-            posts.append((docs[0][0].post_id, docs))
-        return posts
+    def _post_records(self, groups) -> list[tuple[str, Stream[tuple[Document, float | None]]]]:
+        return [(self._document(group[0][0]).post_id, self._stream(group)) for group in groups]
 
     def _ranked_posts_all(self, sel: Selection, sort: str, limit: int | None, offset: int) -> RankedPosts:
         """Every matching document is ranked (a post's best hit may be its tenth
@@ -354,6 +354,14 @@ class WhooshEngine(Engine):
 
     def post(self, post_id: str) -> list[Document]:
         return [stored_to_document(f) for f in self.searcher.documents(post_id=post_id)]
+
+    def outline(self, post_id: str) -> list[Outline]:
+        # Each document is read whole and let go: only its outline (and number) stays.
+        return [Outline.of(self._document(d), ref=d) for d in self.searcher.docs_for_query(Term("post_id", post_id))]
+
+    def post_documents(self, post_id: str, wanted: Iterable[Outline]) -> Iterator[Document]:
+        for o in wanted:
+            yield self._document(o.ref)
 
     def documents(self) -> Iterator[Document]:
         for stored in self.searcher.documents():
