@@ -34,7 +34,7 @@ from whoosh.matching import FilterMatcher
 from whoosh.query import Query
 from whoosh.util.numeric import byte_to_length
 
-from searchkit.engine.whoosh import expand, internals  # noqa: F401  (internals: checks the Whoosh version first)
+from searchkit.engine.whoosh import access, expand  # noqa: F401  (access: checks the Whoosh version first)
 from searchkit.engine.whoosh.topk import score_only
 
 # Postings (sum of the terms' document frequencies) past which a query is not
