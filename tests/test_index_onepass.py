@@ -91,3 +91,32 @@ def test_the_fast_writer_writes_the_files_whoosh_writes(tmp_path, monkeypatch):
     assert {"pst", "trm", "_stored.col", "_body_exact_len.col", "_tags_len.col"} <= set(one_pass)
     assert one_pass == index_files(tmp_path / "whoosh")
     assert index_files(tmp_path / "one-pass-tricky") == index_files(tmp_path / "whoosh-tricky")
+
+
+def test_dates_indexed_at_the_day_keep_their_time_and_their_boundaries(tmp_path, runner):
+    # The index holds each date at midnight; what is shown and sorted keeps the second.
+    import json
+    from datetime import datetime
+
+    from searchkit.cli import main
+
+    def article(n, when):
+        return Post(Document(f"d{n}", ARTICLE, f"d{n}", f"Titre {n}", "Le jardin de la maison.", "dates",
+                             date=when), [])
+
+    late = datetime(2021, 1, 5, 23, 59, 59)
+    early = datetime(2021, 1, 5, 0, 0, 1)
+    index_posts([article(1, early), article(2, late), article(3, datetime(2021, 1, 6)),
+                 article(4, datetime(2021, 1, 4, 23, 59, 59))], tmp_path / "ix")
+
+    def found(*options):
+        result = runner.invoke(main, ["search", "jardin", "--index", str(tmp_path / "ix"), "--json", "--flat",
+                                      *options])
+        assert result.exit_code in (0, 1), result.stderr
+        return [json.loads(line) for line in result.stdout.splitlines()]
+
+    assert [d["id"] for d in found("--since", "2021-01-05", "--until", "2021-01-05", "--sort", "date")] == ["d1", "d2"]
+    assert [d["id"] for d in found("--since", "2021-01-06")] == ["d3"]
+    assert [d["id"] for d in found("--until", "2021-01-04")] == ["d4"]
+    assert {d["id"]: d["date"] for d in found("--sort", "-date")}["d2"].startswith("2021-01-05T23:59:59")
+    assert [d["id"] for d in found("--sort", "-date")] == ["d3", "d2", "d1", "d4"]
