@@ -335,6 +335,74 @@ def use_stemmer(algorithm: str) -> None:
     stemmer it was written with)."""
     STEMMED.filters = (*STEMMED.filters[:-1], StemFilter(algorithm))
     STEMMED._cache.clear()
+    _INDEX_CACHE.clear()
+
+
+# Indexing: each text goes into an exact and a stemmed field. Both chains
+# share every step but the stemmer, so one tokenisation and one cache entry
+# per surface form serve both (the same terms and positions as ``EXACT`` and
+# ``STEMMED`` give, as UTF-8 bytes, which is what the index stores).
+IndexTerms = dict[bytes, list[int]]  # term → its positions in the text
+_INDEX_CACHE: dict[str, tuple[tuple[bytes, bytes, bool], ...]] = {}
+
+
+def _index_forms(surface: str) -> tuple[tuple[bytes, bytes, bool], ...]:
+    """(exact term, stemmed term, stacked) for each term of one surface form; cached, bounded."""
+    tokens: Iterable[Token] = [Token(surface, 0, len(surface))]
+    for f in EXACT.filters:
+        tokens = f(tokens)
+    stemmer = STEMMED.filters[-1]
+    found = []
+    for t in tokens:
+        exact = t.text
+        stemmed = next(iter(stemmer([Token(exact, 0, 0)]))).text
+        # Encoding here makes a term that cannot be stored fail before anything is written.
+        found.append((exact.encode("utf-8"), stemmed.encode("utf-8"), t.stacked))
+    if len(_INDEX_CACHE) >= Chain.CACHE_LIMIT:
+        _INDEX_CACHE.clear()
+    result = _INDEX_CACHE[surface] = tuple(found)
+    return result
+
+
+def check_indexable(text: str) -> None:
+    """Raise what indexing ``text`` would raise, at the cost of a tokenisation
+    and one look-up per word once its forms are known."""
+    for surface in set(WORD.findall(text)).difference(_INDEX_CACHE):
+        _index_forms(surface)
+
+
+def index_terms(text: str) -> tuple[IndexTerms, IndexTerms]:
+    """The exact and the stemmed terms of ``text`` with their positions, as ``EXACT`` and ``STEMMED`` make them.
+
+    >>> exact, stemmed = index_terms("Les e-mails des données")
+    >>> exact
+    {b'les': [0], b'e': [1], b'emails': [1], b'mails': [2], b'des': [3], b'donnees': [4]}
+    >>> stemmed
+    {b'le': [0], b'e': [1], b'email': [1], b'mail': [2], b'de': [3], b'donne': [4]}
+    """
+    exact: IndexTerms = {}
+    stemmed: IndexTerms = {}
+    cache_get = _INDEX_CACHE.get
+    pos = 0
+    for surface in WORD.findall(text):
+        forms = cache_get(surface)
+        if forms is None:
+            forms = _index_forms(surface)
+        for e, s, stacked in forms:
+            if stacked and pos:  # the joined form of a compound, at its first part's position
+                pos -= 1
+            found = exact.get(e)
+            if found is None:
+                exact[e] = [pos]
+            else:
+                found.append(pos)
+            found = stemmed.get(s)
+            if found is None:
+                stemmed[s] = [pos]
+            else:
+                found.append(pos)
+            pos += 1
+    return exact, stemmed
 
 
 # Curated French stop words, folded. Nothing is dropped at index time (so

@@ -8,7 +8,8 @@ and the pinned reader) are in ``access``, so that a search never imports
 
 * ``make_writer`` and ``ParallelWriter``: Whoosh's multiprocessing writer, repaired
   (job files in the shared index folder, posts never split, dead workers fail the commit),
-  and the faster flush (``_FastFlush``: chunked spills, lengths in memory).
+  the faster flush (``_FastFlush``: chunked spills, lengths in memory) and one analysis
+  per text for its exact and stemmed fields (``postings.OnePassAnalysis``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from searchkit.engine.whoosh.access import (
     open_lazy_files,
     toc_segment_ids,
 )
+from searchkit.engine.whoosh.postings import OnePassAnalysis, write_postings
 from searchkit.errors import IndexWriteError
 
 __all__ = [
@@ -92,7 +94,7 @@ def make_writer(ix, limitmb: int = 128, procs: int | None = None, **kwargs):
 
 
 class _LengthsInMemory:
-    """``doc_field_length`` answered from memory while postings are written.
+    """Each field's lengths, read into memory once, for writing postings.
 
     At commit Whoosh asks the length of the field for every posting (over a
     million at 10k documents) and each answer reads a byte through the column
@@ -105,12 +107,13 @@ class _LengthsInMemory:
         self.doccount = reader.doc_count_all()
         self.columns: dict[str, list[int]] = {}
 
-    def doc_field_length(self, docnum, fieldname, default=0):
+    def column(self, fieldname) -> list[int]:
+        """The field's length in each document (0 where it has none)."""
         column = self.columns.get(fieldname)
         if column is None:
             length = self.reader.doc_field_length
-            column = self.columns[fieldname] = [length(d, fieldname, default) for d in range(self.doccount)]
-        return column[docnum] if docnum < self.doccount else default
+            column = self.columns[fieldname] = [length(d, fieldname, 0) for d in range(self.doccount)]
+        return column
 
 
 class _ChunkedPostingPool(PostingPool):
@@ -156,7 +159,7 @@ class _ChunkedPostingPool(PostingPool):
 
 
 class _FastFlush:
-    """Mixin for a Whoosh ``SegmentWriter``: chunked spills, in-memory lengths at flush."""
+    """Mixin for a Whoosh ``SegmentWriter``: chunked spills, in-memory lengths and a tighter loop at flush."""
 
     # What the SegmentWriter this is mixed into provides.
     pool: Any
@@ -172,18 +175,19 @@ class _FastFlush:
             self.pool.__class__ = _ChunkedPostingPool
 
     def _flush_segment(self):
-        # SegmentWriter._flush_segment, with the lengths read through _LengthsInMemory.
+        # SegmentWriter._flush_segment, with the lengths read through _LengthsInMemory
+        # and the postings written by postings.write_postings.
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
-        lengths = _LengthsInMemory(pdr) if pdr else None
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        columns = _LengthsInMemory(pdr).column if pdr else (lambda fieldname: None)
+        write_postings(self.fieldwriter, self.schema, columns, self.pool.iter_postings())
         self.fieldwriter.close()
         if pdr:
             pdr.close()
 
 
-class FastSegmentWriter(_FastFlush, SegmentWriter):
-    """Whoosh's single-process writer with the faster flush."""
+class FastSegmentWriter(OnePassAnalysis, _FastFlush, SegmentWriter):
+    """Whoosh's single-process writer with one analysis per text and the faster flush."""
 
 
 class _JobFileTask(SubWriterTask):
@@ -225,7 +229,7 @@ class _JobFileTask(SubWriterTask):
         storage.delete_file(filename)
 
 
-class ParallelWriter(_FastFlush, MpWriter):
+class ParallelWriter(_FastFlush, MpWriter, OnePassAnalysis):
     """``MpWriter`` with job files in the shared index folder (see module doc)."""
 
     docbuffer: list  # MpWriter's buffer of (code, fields) pairs not yet sent to a worker
@@ -275,7 +279,7 @@ class ParallelWriter(_FastFlush, MpWriter):
             # Never filled a batch: write here, exactly like a plain writer.
             buffered, self.docbuffer = self.docbuffer, []
             for _, fields in buffered:
-                SegmentWriter.add_document(self, **fields)
+                OnePassAnalysis.add_document(self, **fields)
             self._added_sub = False
         super().commit(mergetype=mergetype, optimize=optimize, merge=merge)
 
