@@ -1,27 +1,35 @@
-"""searchkit against SQLite FTS5 and ripgrep on the same French documents.
+"""searchkit on both engines (Whoosh and OpenSearch) against SQLite FTS5 and ripgrep on the same French documents.
 
 Run by hand, never as a unit test (see README, "Benchmark")::
 
-    .venv/bin/python benchmarks/bench.py                # 10k and 100k documents
-    .venv/bin/python benchmarks/bench.py --sizes 10k    # one size
-    .venv/bin/python benchmarks/bench.py --1m           # 10k, 100k and 1M
+    .venv/bin/python benchmarks/bench.py                  # 10k and 100k documents
+    .venv/bin/python benchmarks/bench.py --sizes 100k     # one size
+    .venv/bin/python benchmarks/bench.py --1m             # 10k, 100k and 1M
+    .venv/bin/python benchmarks/bench.py --no-opensearch  # Whoosh, FTS5 and ripgrep only
 
 For each size it builds (once, deterministically) a JSON Lines corpus from the
 ELTeC novels (``corpus.py``) under ``benchmarks/work/``, then measures:
 
-* ``searchkit index`` (a fresh process, as a user runs it): docs/s, CPU
-  seconds, peak RSS (sampled: its largest process, and the sum with its
-  workers), index size; then a re-run on the unchanged corpus;
+* ``searchkit index`` into a folder (a fresh process, as a user runs it):
+  docs/s, CPU seconds, peak RSS (sampled: its largest process, and the sum
+  with its workers), index size, the number of segments and the bytes of
+  each field (``whoosh_fields.py``); then a re-run on the unchanged corpus;
 * warm queries through ``searchkit.api.Archive`` in this process, p50 and
   p95 over repeated runs, each returning the top 10 with snippets and the
   total count, as ``searchkit search`` does;
 * the whole-process time of ``searchkit search '"Privacy Shield"' --limit 10``;
 * the same documents in SQLite FTS5 (``unicode61 remove_diacritics 2``,
-  ``bm25``, ``snippet()``) and ripgrep (``rg -i -F -c``, when installed).
+  ``bm25``, ``snippet()``) and ripgrep (``rg -i -F -c``, when installed);
+* the same on OpenSearch (``bench_opensearch.py``): a local node started for
+  the size (Java 17 and Maven needed, else pass ``--no-opensearch``), the
+  index given as its URL, the node's own CPU seconds and peak RSS beside
+  searchkit's, and checks that both engines find the same documents.
 
 Every figure is printed beside FTS5's or ripgrep's with the ratio (ours /
-theirs: below 1 we are faster), since absolute times on a shared machine
-drift, and the phrase counts are checked against the number planted.
+theirs: below 1 we are faster), and OpenSearch's beside Whoosh's, since
+absolute times on a shared machine drift (the load average is logged every
+minute to ``work/load-<time>.log``); the phrase counts are checked against
+the number planted.
 """
 
 from __future__ import annotations
