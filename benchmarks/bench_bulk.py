@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import threading
@@ -66,6 +67,23 @@ def _senders(n: int):
     return apply
 
 
+def _dry():
+    """Chunks built and serialised as the client would send them, never sent: searchkit's own cost alone."""
+    from opensearchpy.serializer import JSONSerializer
+
+    from searchkit.engine.opensearch import writer
+
+    dumps = JSONSerializer().dumps
+
+    def send(self, chunk):
+        for act, _, _ in chunk:
+            meta = {k: v for k, v in act.items() if k != "_source"}
+            dumps(meta)
+            dumps(act["_source"])
+        return len(chunk), []
+    writer.OpenSearchWriter._send = send
+
+
 # "one": one bulk request at a time, 500 documents each (the bulk path before this benchmark).
 VARIANTS = {
     "one": _senders(1),
@@ -75,6 +93,7 @@ VARIANTS = {
     "two-chunk2000": _apply(_senders(2), _chunk(2000)),
     "two-translog-async": _apply(_senders(2), _translog_async),
     "three": _senders(3),
+    "dry": _apply(_senders(1), _dry),
 }
 
 
@@ -130,14 +149,15 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     manifest = bench_corpus.load_manifest(args.corpus)
     n_docs = manifest.documents if manifest else None
-    node, home = bench_opensearch.start_node(args.work, "bulk")
+    node, home = bench_opensearch.start_node(args.work, f"bulk-{os.getpid()}")  # runs may overlap
     from opensearchpy import OpenSearch
     client = OpenSearch(node.url, timeout=120)
     out = []
+    errfile = args.work / f".stderr-bulk-{os.getpid()}"  # one per run: runs may overlap
     try:
         if args.warmup:
             warm = run_with_rss([sys.executable, __file__, "--child", "one", "-", "index", str(args.warmup), "--index",
-                                 f"{node.url}/bulk-warmup", "--rebuild"], args.work / ".stderr-bulk", watch=node.pid)
+                                 f"{node.url}/bulk-warmup", "--rebuild"], errfile, watch=node.pid)
             print(f"warm-up on {args.warmup}: wall {warm.wall:.1f} s, node CPU {warm.watched_cpu:.1f} s", flush=True)
             client.indices.delete(index="bulk-*")
         for variant in args.variants.split(","):
@@ -149,7 +169,7 @@ def main(argv=None) -> int:
                 threading.Thread(target=hot_threads, args=(node.url, args.work / f"hot-{variant}.txt", done),
                                  daemon=True).start()
             m = run_with_rss([sys.executable, __file__, "--child", variant, str(profile or "-"), "index",
-                              str(args.corpus), "--index", url, "--rebuild"], args.work / ".stderr-bulk",
+                              str(args.corpus), "--index", url, "--rebuild"], errfile,
                              watch=node.pid)
             done.set()
             if m.code != 0:

@@ -3,10 +3,10 @@
 Posts are sent in chunks with ``helpers.streaming_bulk`` (retries on 429
 with backoff), up to ``SENDERS`` chunks in flight at once from a small
 thread pool while the next chunk is read, so searchkit's memory holds a few
-chunks however large the corpus. Each document's ``_id`` is its stable id and its routing its post's
-id: running again overwrites, never duplicates. Refresh is off while
-writing, so nothing new is searchable until ``commit`` refreshes and puts
-refresh back as it was.
+chunks however large the corpus. Each document's ``_id`` is its stable id
+and its routing its post's id: running again overwrites, never duplicates.
+Refresh is off while writing, so nothing new is searchable until ``commit``
+refreshes and puts refresh back as it was.
 
 A rebuild (or a first build) writes a new physical index and ``commit``
 moves the alias to it in one request, then deletes the old one: searches
