@@ -1,27 +1,35 @@
-"""searchkit against SQLite FTS5 and ripgrep on the same French documents.
+"""searchkit on both engines (Whoosh and OpenSearch) against SQLite FTS5 and ripgrep on the same French documents.
 
 Run by hand, never as a unit test (see README, "Benchmark")::
 
-    .venv/bin/python benchmarks/bench.py                # 10k and 100k documents
-    .venv/bin/python benchmarks/bench.py --sizes 10k    # one size
-    .venv/bin/python benchmarks/bench.py --1m           # 10k, 100k and 1M
+    .venv/bin/python benchmarks/bench.py                  # 10k and 100k documents
+    .venv/bin/python benchmarks/bench.py --sizes 100k     # one size
+    .venv/bin/python benchmarks/bench.py --1m             # 10k, 100k and 1M
+    .venv/bin/python benchmarks/bench.py --no-opensearch  # Whoosh, FTS5 and ripgrep only
 
 For each size it builds (once, deterministically) a JSON Lines corpus from the
 ELTeC novels (``corpus.py``) under ``benchmarks/work/``, then measures:
 
-* ``searchkit index`` (a fresh process, as a user runs it): docs/s, CPU
-  seconds, peak RSS (sampled: its largest process, and the sum with its
-  workers), index size; then a re-run on the unchanged corpus;
+* ``searchkit index`` into a folder (a fresh process, as a user runs it):
+  docs/s, CPU seconds, peak RSS (sampled: its largest process, and the sum
+  with its workers), index size, the number of segments and the bytes of
+  each field (``whoosh_fields.py``); then a re-run on the unchanged corpus;
 * warm queries through ``searchkit.api.Archive`` in this process, p50 and
   p95 over repeated runs, each returning the top 10 with snippets and the
   total count, as ``searchkit search`` does;
 * the whole-process time of ``searchkit search '"Privacy Shield"' --limit 10``;
 * the same documents in SQLite FTS5 (``unicode61 remove_diacritics 2``,
-  ``bm25``, ``snippet()``) and ripgrep (``rg -i -F -c``, when installed).
+  ``bm25``, ``snippet()``) and ripgrep (``rg -i -F -c``, when installed);
+* the same on OpenSearch (``bench_opensearch.py``): a local node started for
+  the size (Java 17 and Maven needed, else pass ``--no-opensearch``), the
+  index given as its URL, the node's own CPU seconds and peak RSS beside
+  searchkit's, and checks that both engines find the same documents.
 
 Every figure is printed beside FTS5's or ripgrep's with the ratio (ours /
-theirs: below 1 we are faster), since absolute times on a shared machine
-drift, and the phrase counts are checked against the number planted.
+theirs: below 1 we are faster), and OpenSearch's beside Whoosh's, since
+absolute times on a shared machine drift (the load average is logged every
+minute to ``work/load-<time>.log``); the phrase counts are checked against
+the number planted.
 """
 
 from __future__ import annotations
@@ -32,9 +40,9 @@ import os
 import platform
 import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -42,6 +50,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
+
+import bench_opensearch  # noqa: E402
+from measure import dir_bytes, load_average, p50, p95, run_measured, run_with_rss, timed  # noqa: E402
 
 import corpus as bench_corpus  # noqa: E402
 
@@ -69,99 +80,6 @@ TARGETS = {  # at 100k documents on 2 cores (issue 6)
     "common word, no snippets": "p50 ≤ 20 ms",
     "cold search process s": "≤ 0.15",
 }
-
-
-# --- measuring helpers --------------------------------------------------------
-
-
-def run_measured(cmd: list[str], env=None) -> tuple[float, int, str, str, float]:
-    """Wall seconds, exit code, stdout, stderr and CPU seconds of one process."""
-    import tempfile
-
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return (wall, proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                usage.ru_utime + usage.ru_stime)
-
-
-def tree_rss_mb(pid: int) -> tuple[float, float]:
-    """Resident memory now of a process tree, in MB: (largest process, sum) (Linux /proc)."""
-    sizes, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    sizes.append(int(line.split()[1]) / 1024)
-                    break
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, ValueError):
-            continue
-    return max(sizes, default=0.0), sum(sizes)
-
-
-def run_with_rss(cmd: list[str]) -> tuple[float, float, int, str, float, float]:
-    """Run ``cmd``: wall seconds, peak RSS MB of its largest process, exit code,
-    stderr, CPU seconds (user + system, children included), and peak RSS MB
-    summed over the process tree (forked workers share pages, so the sum
-    overstates). RSS is sampled from /proc every 0.05 s: ``wait4``'s maxrss
-    would count the memory of the benchmark process itself, copied at fork."""
-    import threading
-
-    start = time.perf_counter()
-    errfile = HERE / "work" / ".stderr"
-    peaks = [0.0, 0.0]
-    with open(os.devnull, "wb") as devnull, open(errfile, "wb") as err:
-        proc = subprocess.Popen(cmd, stdout=devnull, stderr=err)
-        done = threading.Event()
-
-        def sample():
-            while not done.wait(0.05):
-                largest, total = tree_rss_mb(proc.pid)
-                peaks[0], peaks[1] = max(peaks[0], largest), max(peaks[1], total)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        _, status, usage = os.wait4(proc.pid, 0)
-        done.set()
-        sampler.join()
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    cpu = usage.ru_utime + usage.ru_stime
-    return wall, peaks[0], proc.returncode, errfile.read_text("utf-8", "replace"), cpu, peaks[1]
-
-
-def timed(fn, repeat: int, warmup: int = 2) -> tuple[list[float], list[float]]:
-    """Wall and CPU seconds of ``repeat`` calls (CPU time drifts less on a busy machine)."""
-    for _ in range(warmup):
-        fn()
-    walls, cpus = [], []
-    for _ in range(repeat):
-        t, c = time.perf_counter(), time.process_time()
-        fn()
-        cpus.append(time.process_time() - c)
-        walls.append(time.perf_counter() - t)
-    return walls, cpus
-
-
-def p50(xs: list[float]) -> float:
-    return statistics.median(xs)
-
-
-def p95(xs: list[float]) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))]
-
-
-def dir_bytes(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
 # --- SQLite FTS5 --------------------------------------------------------------
@@ -202,7 +120,7 @@ def fts5_query(con: sqlite3.Connection, match: str, kind: str | None, snippets: 
 # --- one size -----------------------------------------------------------------
 
 
-def bench_size(label: str, size: int, work: Path, repeat: int) -> dict:
+def bench_size(label: str, size: int, work: Path, repeat: int, opensearch: bool) -> dict:
     print(f"\n## {label} documents", flush=True)
     corpus_dir = work / f"corpus-{label}"
     t = time.perf_counter()
@@ -215,11 +133,11 @@ def bench_size(label: str, size: int, work: Path, repeat: int) -> dict:
     rows = r["rows"]
     checks = r.setdefault("checks", [])
 
-    def row(name, ours, theirs, unit, other="FTS5", fmt="{:.1f}", cpu=None):
+    def row(name, ours, theirs, unit, other="FTS5", fmt="{:.1f}", cpu=None, detail=""):
         ratio = (ours / theirs) if ours is not None and theirs else None
         cpu_ratio = (cpu[0] / cpu[1]) if cpu and cpu[1] else None
-        rows.append({"metric": name, "searchkit": ours, "other": theirs, "vs": other, "unit": unit,
-                     "ratio": ratio, "cpu": cpu, "cpu_ratio": cpu_ratio, "target": TARGETS.get(name, ""), "fmt": fmt})
+        rows.append({"metric": name, "searchkit": ours, "other": theirs, "vs": other, "unit": unit, "ratio": ratio,
+                     "cpu": cpu, "cpu_ratio": cpu_ratio, "target": detail or TARGETS.get(name, ""), "fmt": fmt})
         o = fmt.format(ours) if ours is not None else "—"
         th = fmt.format(theirs) if theirs is not None else "—"
         print(f"  {name:<28} {o:>10} {unit:<5} {other} {th:>10}  ratio {ratio:.2f}" if ratio else
@@ -232,25 +150,35 @@ def bench_size(label: str, size: int, work: Path, repeat: int) -> dict:
 
     # Indexing: a fresh `searchkit index` process, then FTS5 in a fresh process.
     index_dir = work / f"index-{label}"
-    wall, rss, code, err, cpu, rss_sum = run_with_rss(
-        [*SEARCHKIT, "index", str(corpus_dir), "--index", str(index_dir), "--rebuild"])
-    if code != 0:
-        print(err, file=sys.stderr)
-        raise SystemExit(f"searchkit index failed with exit code {code}")
+    errfile = work / ".stderr"
+    load_before = load_average()
+    m = run_with_rss([*SEARCHKIT, "index", str(corpus_dir), "--index", str(index_dir), "--rebuild"], errfile)
+    if m.code != 0:
+        print(m.err, file=sys.stderr)
+        raise SystemExit(f"searchkit index failed with exit code {m.code}")
+    print(f"  (searchkit index: load average {load_before} → {load_average()})", flush=True)
     db = work / f"fts5-{label}.db"
-    f_wall, f_rss, f_code, f_err, f_cpu, f_rss_sum = run_with_rss(
-        [sys.executable, __file__, "--fts5-build", str(corpus_dir), str(db)])
-    if f_code != 0:
-        print(f_err, file=sys.stderr)
+    f = run_with_rss([sys.executable, __file__, "--fts5-build", str(corpus_dir), str(db)], errfile)
+    if f.code != 0:
+        print(f.err, file=sys.stderr)
         raise SystemExit("FTS5 build failed")
     n = manifest.documents
-    row("index docs/s", n / wall, n / f_wall, "doc/s", fmt="{:.0f}", cpu=(n / cpu, n / f_cpu))
-    row("index wall s", wall, f_wall, "s", cpu=(cpu, f_cpu))
-    row("index peak RSS MB", rss, f_rss, "MB", fmt="{:.0f}")
-    row("index peak RSS, sum of processes MB", rss_sum, f_rss_sum, "MB", fmt="{:.0f}")
+    row("index docs/s", n / m.wall, n / f.wall, "doc/s", fmt="{:.0f}", cpu=(n / m.cpu, n / f.cpu))
+    row("index wall s", m.wall, f.wall, "s", cpu=(m.cpu, f.cpu))
+    row("index peak RSS MB", m.rss, f.rss, "MB", fmt="{:.0f}")
+    row("index peak RSS, sum of processes MB", m.rss_sum, f.rss_sum, "MB", fmt="{:.0f}")
     row("index size MB", dir_bytes(index_dir) / 1e6, db.stat().st_size / 1e6, "MB")
-    wall2, _, _, _, cpu2, _ = run_with_rss([*SEARCHKIT, "index", str(corpus_dir), "--index", str(index_dir)])
-    row("re-run unchanged s", wall2, None, "s", fmt="{:.2f}", cpu=(cpu2, None))
+    fields = whoosh_fields(index_dir)
+    if fields:
+        r["segments"] = fields["segments"]
+        r["fields"] = fields["fields"]
+        row("segments", fields["segments"], None, "", fmt="{:.0f}")
+        for name, sizes in sorted(fields["fields"].items(), key=lambda kv: -sum(kv[1][k] for k in FIELD_BYTES)):
+            row(f"index size, field {name} MB", sum(sizes[k] for k in FIELD_BYTES) / 1e6, None, "MB", fmt="{:.2f}",
+                detail=f"{sizes['terms']} terms; terms {sizes['terms_bytes'] / 1e6:.2f} + postings "
+                       f"{sizes['postings_bytes'] / 1e6:.2f} + columns {sizes['column_bytes'] / 1e6:.2f} MB")
+    m2 = run_with_rss([*SEARCHKIT, "index", str(corpus_dir), "--index", str(index_dir)], errfile)
+    row("re-run unchanged s", m2.wall, None, "s", fmt="{:.2f}", cpu=(m2.cpu, None))
 
     # Warm queries, in this process.
     from searchkit import api as sk_api
@@ -274,7 +202,10 @@ def bench_size(label: str, size: int, work: Path, repeat: int) -> dict:
                 cpu=(p50(ours[1]) * 1000, p50(theirs[1]) * 1000))
             row(name + " (p95)", p95(ours[0]) * 1000, p95(theirs[0]) * 1000, "ms p95")
         check("searchkit indexed documents", s.stats().documents, manifest.documents)
-        check('searchkit "Privacy Shield" hits', s.search('"Privacy Shield"', limit=1).total, manifest.phrase_docs)
+        r["phrase_ids"] = sorted(h.doc.id for h in s.search('"Privacy Shield"', limit=None).hits)
+        check('searchkit "Privacy Shield" hits', len(r["phrase_ids"]), manifest.phrase_docs)
+        # Exact counts by kind, for the OpenSearch checks: the same query must find the same documents.
+        r["counts"] = {name: s.count(text, Filters(kind=kind)) for name, text, kind, _m, _s in QUERIES}
         check('searchkit "Privacy Shield" --kind comment',
               s.search('"Privacy Shield"', Filters(kind="comment"), limit=1).total, manifest.phrase_comments)
     check('FTS5 "privacy shield" hits', fts5_query(con, '"privacy shield"', None, False)[1], manifest.phrase_docs)
@@ -290,7 +221,7 @@ def bench_size(label: str, size: int, work: Path, repeat: int) -> dict:
     run_measured(cmd, env)
     cold, cold_cpu = [], []
     for _ in range(max(5, repeat // 2)):
-        w, code, out, err, c = run_measured(cmd, env)
+        w, code, _out, _err, c = run_measured(cmd, env)
         cold.append(w)
         cold_cpu.append(c)
     rg = shutil.which("rg")
@@ -307,7 +238,25 @@ def bench_size(label: str, size: int, work: Path, repeat: int) -> dict:
     check("cold `searchkit search` exit code", code, 0)
     if rg_count is not None:
         check("rg -c 'privacy shield' lines (posts)", rg_count, manifest.phrase_posts)
+    if opensearch:
+        r["opensearch"] = bench_opensearch.bench_size(label, corpus_dir, manifest, work, repeat, r, QUERIES,
+                                                     SEARCHKIT, cmd[:-6])
     return r
+
+
+FIELD_BYTES = ("terms_bytes", "postings_bytes", "column_bytes")
+
+
+def whoosh_fields(index_dir: Path) -> dict | None:
+    """Segments and bytes per field of the Whoosh index (``whoosh_fields.py``, in a subprocess)."""
+    done = subprocess.run([sys.executable, str(HERE / "whoosh_fields.py"), str(index_dir)], capture_output=True,
+                          text=True, timeout=1800)
+    if done.returncode != 0:
+        print(f"  (index size per field not measured: {done.stderr.strip().splitlines()[-1:]})", flush=True)
+        return None
+    found = json.loads(done.stdout)
+    print(f"  (segments and sizes per field read in {found['seconds']:.1f} s)", flush=True)
+    return found
 
 
 # --- report -------------------------------------------------------------------
@@ -350,9 +299,22 @@ def markdown(results: list[dict]) -> str:
                 cpu = fmt.format(a) + (" / " + fmt.format(b) if b is not None else "")
                 cpu += f" ({row['cpu_ratio']:.2f})" if row["cpu_ratio"] else ""
             lines.append(f"| {row['metric']} | {ours} | {theirs} | {ratio} | {cpu} | {row['target']} |")
+        if "opensearch" in r:
+            lines += bench_opensearch.markdown(r["size"], r["opensearch"])
         for c in r["checks"]:
-            lines.append(f"\ncheck: {c['check']} = {c['got']}, expected {c['want']}: {'OK' if c['ok'] else 'MISMATCH'}")
+            got, want = (c["got"], c["want"]) if not isinstance(c["got"], list) else (len(c["got"]), len(c["want"]))
+            lines.append(f"\ncheck: {c['check']} = {got}, expected {want}: {'OK' if c['ok'] else 'MISMATCH'}")
     return "\n".join(lines)
+
+
+def log_load(path: Path, stop: threading.Event) -> None:
+    """Append the time and the load averages to ``path`` every minute until ``stop`` is set (the machine is shared)."""
+    with open(path, "a", encoding="utf-8") as out:
+        while True:
+            out.write(f"{time.strftime('%H:%M:%S', time.gmtime())} UTC  load average: {load_average()}\n")
+            out.flush()
+            if stop.wait(60):
+                return
 
 
 def main(argv=None) -> int:
@@ -361,6 +323,8 @@ def main(argv=None) -> int:
     ap.add_argument("--1m", dest="million", action="store_true", help="add the 1M-document size (long)")
     ap.add_argument("--repeat", type=int, default=20, help="timed runs per warm query (default 20)")
     ap.add_argument("--work", type=Path, default=HERE / "work", help="corpora, indexes, results (git-ignored)")
+    ap.add_argument("--no-opensearch", dest="opensearch", action="store_false",
+                    help="leave out OpenSearch (by default a local node is started for each size)")
     ap.add_argument("--fts5-build", nargs=2, metavar=("CORPUS", "DB"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.fts5_build:
@@ -375,12 +339,20 @@ def main(argv=None) -> int:
         if label not in SIZES:
             raise SystemExit(f"unknown size {label!r}: use {', '.join(SIZES)}")
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.opensearch and (why := bench_opensearch.available()):
+        raise SystemExit(f"cannot start OpenSearch ({why}): pass --no-opensearch to measure without it")
+    stamp = time.strftime("%Y%m%d-%H%M%S")
     print(f"machine: {machine()}")
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
-    results = [bench_size(label, SIZES[label], args.work, args.repeat) for label in labels]
+    print(f"load average, every minute: {args.work / f'load-{stamp}.log'}", flush=True)
+    stop = threading.Event()
+    threading.Thread(target=log_load, args=(args.work / f"load-{stamp}.log", stop), daemon=True).start()
+    try:
+        results = [bench_size(label, SIZES[label], args.work, args.repeat, args.opensearch) for label in labels]
+    finally:
+        stop.set()
     table = markdown(results)
     print("\n" + table)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
     (args.work / f"results-{stamp}.json").write_text(json.dumps({"machine": machine(), "results": results}, indent=1))
     (args.work / f"results-{stamp}.md").write_text(f"machine: {machine()}\n{table}\n")
     failed = [c for r in results for c in r["checks"] if not c["ok"]]

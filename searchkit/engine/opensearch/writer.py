@@ -1,11 +1,12 @@
 """The ``Writer`` for OpenSearch: posts streamed in bulk, a rebuild swapped in by alias, the file state beside it.
 
 Posts are sent in chunks with ``helpers.streaming_bulk`` (retries on 429
-with backoff), so searchkit's memory holds one chunk however large the
-corpus. Each document's ``_id`` is its stable id and its routing its post's
-id: running again overwrites, never duplicates. Refresh is off while
-writing, so nothing new is searchable until ``commit`` refreshes and puts
-refresh back as it was.
+with backoff), up to ``SENDERS`` chunks in flight at once from a small
+thread pool while the next chunk is read, so searchkit's memory holds a few
+chunks however large the corpus. Each document's ``_id`` is its stable id
+and its routing its post's id: running again overwrites, never duplicates.
+Refresh is off while writing, so nothing new is searchable until ``commit``
+refreshes and puts refresh back as it was.
 
 A rebuild (or a first build) writes a new physical index and ``commit``
 moves the alias to it in one request, then deletes the old one: searches
@@ -19,7 +20,9 @@ puts the index right.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from searchkit.engine.base import FileEntry, Writer
@@ -32,6 +35,12 @@ from searchkit.model import ARTICLE, Document, Post
 
 CHUNK_DOCS = 500
 CHUNK_BYTES = 8 * 1024 * 1024
+# Bulk requests in flight at once. One request into one shard is indexed by
+# one of the node's write threads: with one at a time the node's other cores
+# wait, and so does the node while searchkit reads the next files.
+SENDERS = 2
+
+Failures = list[tuple[Document, Callable | None, str]]
 
 FILES_MAPPING = {
     "dynamic": "strict",
@@ -55,6 +64,8 @@ class OpenSearchWriter(Writer):
             url, ca_cert)
         self._buffer: list[tuple[dict[str, Any], Document, Callable | None]] = []
         self._bytes = 0
+        self._pool: ThreadPoolExecutor | None = None
+        self._in_flight: deque[Future[tuple[int, Failures]]] = deque()
         self.sent = 0
         self.articles = 0
         self.comments = 0
@@ -108,47 +119,91 @@ class OpenSearchWriter(Writer):
                 self.comments += 1
             self._bytes += len(doc.body) + len(doc.title) + 200
         if len(self._buffer) >= CHUNK_DOCS or self._bytes >= CHUNK_BYTES:
-            self.flush()
+            self._send_buffer()
 
     def flush(self) -> None:
-        """Send the buffered documents; a document OpenSearch refuses is reported, not fatal."""
+        """Send the buffered documents and wait until every chunk sent is answered.
+
+        A document OpenSearch refuses is reported to its ``on_error``, not fatal.
+        """
+        self._send_buffer()
+        while self._in_flight:
+            self._collect(self._in_flight.popleft())
+
+    def _send_buffer(self) -> None:
+        """Hand the buffer to a sender; with ``SENDERS`` chunks in flight, wait for the oldest first."""
         if not self._buffer:
             return
+        chunk, self._buffer, self._bytes = self._buffer, [], 0
+        if self.journal is not None and not self.new:
+            try:
+                self.journal.sent([(act["_id"], act["_routing"]) for act, _, _ in chunk])
+            except Exception as exc:
+                raise connection.translate(exc, self.url) from exc
+        if SENDERS <= 1:
+            future: Future[tuple[int, Failures]] = Future()
+            try:
+                future.set_result(self._send(chunk))
+            except Exception as exc:
+                future.set_exception(exc)
+            self._collect(future)
+            return
+        while len(self._in_flight) >= SENDERS:
+            self._collect(self._in_flight.popleft())
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(SENDERS, thread_name_prefix="searchkit-bulk")
+        self._in_flight.append(self._pool.submit(self._send, chunk))
+
+    def _send(self, chunk: list[tuple[dict[str, Any], Document, Callable | None]]) -> tuple[int, Failures]:
+        """One chunk through ``streaming_bulk`` (in a sender thread): how many were sent, which were refused."""
         from opensearchpy import helpers
 
-        by_id = {act["_id"]: (doc, on_error) for act, doc, on_error in self._buffer}
-        actions = [act for act, _, _ in self._buffer]
-        self._buffer, self._bytes = [], 0
-        try:
-            if self.journal is not None and not self.new:
-                self.journal.sent([(act["_id"], act["_routing"]) for act in actions])
-            for ok, item in helpers.streaming_bulk(
-                self.client, actions, chunk_size=CHUNK_DOCS, max_chunk_bytes=CHUNK_BYTES, max_retries=8,
-                initial_backoff=1, max_backoff=30, raise_on_error=False, yield_ok=False,
-            ):
-                if ok:
-                    continue
+        by_id = {act["_id"]: (doc, on_error) for act, doc, on_error in chunk}
+        failures: Failures = []
+        for ok, item in helpers.streaming_bulk(
+            self.client, (act for act, _, _ in chunk), chunk_size=CHUNK_DOCS, max_chunk_bytes=CHUNK_BYTES,
+            max_retries=8, initial_backoff=1, max_backoff=30, raise_on_error=False, yield_ok=False,
+        ):
+            if not ok:
                 result = next(iter(item.values()))
                 doc, on_error = by_id[result["_id"]]
-                reason = (result.get("error") or {}).get("reason", "refused")
-                problem = SearchkitError(f"OpenSearch refused document {doc.id}: {reason}")
-                if doc.kind == ARTICLE:
-                    self.articles -= 1
-                else:
-                    self.comments -= 1
-                if on_error is None:
-                    raise problem
-                on_error(doc, problem)
-        except SearchkitError:
-            raise
+                failures.append((doc, on_error, (result.get("error") or {}).get("reason", "refused")))
+        return len(chunk), failures
+
+    def _collect(self, future: Future[tuple[int, Failures]]) -> None:
+        """A sent chunk's answer, in this (the caller's) thread: refused documents reported, errors raised."""
+        try:
+            sent, failures = future.result()
         except Exception as exc:
             raise connection.translate(exc, self.url) from exc
-        self.sent += len(actions)
+        for doc, on_error, reason in failures:
+            problem = SearchkitError(f"OpenSearch refused document {doc.id}: {reason}")
+            if doc.kind == ARTICLE:
+                self.articles -= 1
+            else:
+                self.comments -= 1
+            if on_error is None:
+                raise problem
+            on_error(doc, problem)
+        self.sent += sent
+
+    def _abandon(self) -> None:
+        """Wait for the chunks in flight, their errors ignored, and stop the senders (cancel, or a failure)."""
+        while self._in_flight:
+            self._in_flight.popleft().exception()
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
     # --- commit / cancel -------------------------------------------------------------
 
     def commit(self, files: dict[str, FileEntry]) -> None:
-        self.flush()
+        try:
+            self.flush()
+        except BaseException:
+            self._abandon()
+            raise
+        self._abandon()  # nothing is in flight: the senders stop
         try:
             save_files(self.client, self.index, files)
             self._restore_refresh()
@@ -180,6 +235,8 @@ class OpenSearchWriter(Writer):
     def cancel(self) -> None:
         """Drop what was not sent; a new build is deleted, an index written in place keeps refresh off."""
         self._buffer, self._bytes = [], 0
+        # A bulk still in flight into a deleted index would create it again (without searchkit's mapping).
+        self._abandon()
         if self.committed or not self.new:
             return
         try:
