@@ -77,6 +77,9 @@ class OpenSearchWriter(Writer):
                 body = index_body(shards, replicas)
                 body["settings"]["index"]["refresh_interval"] = "-1"
                 self.client.indices.create(index=self.index, body=body)
+                # create answers once its primaries started, or after 30 s without them (a loaded
+                # node): writing then would be refused as "cluster red", so wait for them here.
+                self.client.cluster.health(index=self.index, wait_for_status="yellow", timeout="120s")
                 self._refresh_interval = None
             else:
                 self.index, self.new = current, False
