@@ -25,7 +25,7 @@ META_FILE = "searchkit.json"
 INDEX_NAME = "MAIN"
 _TOC = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.toc$")
 # Files searchkit itself may leave in an index folder, besides Whoosh's.
-_OWN_FILES = {META_FILE, LOCK_FILE, manifest.MANIFEST_FILE, manifest.PENDING_FILE, f"{INDEX_NAME}_WRITELOCK"}
+_OWN_FILES = {META_FILE, LOCK_FILE, *manifest.ALL_FILES, f"{manifest.PENDING_FILE}-journal", f"{INDEX_NAME}_WRITELOCK"}
 # A person's notes about the folder (the repository's index/README.md): not an
 # index's files, but no sign of a foreign folder either; a rebuild carries them over.
 NOTE_FILES = ("README.md", "README.txt", "README")
@@ -112,10 +112,10 @@ def check_files(index_dir: Path, generation: int) -> None:
     not of this generation (a writer between its commit and its manifest);
     ``open_index`` retries when a writer changed the index meanwhile.
     """
-    m = manifest.load(index_dir)
-    if m is None or m.generation != generation:
+    m = manifest.info(index_dir)
+    if m is None or m[0] != generation:
         return
-    for name, size in m.segments.items():
+    for name, size in m[1].items():
         try:
             actual = os.stat(index_dir / name).st_size
         except FileNotFoundError:
@@ -144,7 +144,7 @@ def _toc_seen(index_dir: Path, looks: int = 5) -> bool:
     for look in range(looks):
         if exists(index_dir):
             return True
-        if look == 0 and manifest.load(index_dir) is None:
+        if look == 0 and manifest.info(index_dir) is None:
             return False  # never an index here: no need to look again
         time.sleep(0.02)
     return False
@@ -153,7 +153,7 @@ def _toc_seen(index_dir: Path, looks: int = 5) -> bool:
 def open_index(index_dir: Path):
     """Open an existing index for reading, refusing missing, stale or damaged ones."""
     if not _toc_seen(index_dir):
-        if manifest.load(index_dir) is not None:
+        if manifest.info(index_dir) is not None:
             raise damaged(index_dir, "its table of contents is missing")
         raise missing(index_dir)
     check_version(index_dir)
