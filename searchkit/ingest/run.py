@@ -123,7 +123,7 @@ def index_posts(posts: Iterable[Post], location: str | Path, rebuild: bool = Fal
 
 def _write(session, state: FileState, scratch: Scratch, todo: Plan, summary: Summary) -> None:
     writer = session.writer()
-    dedup = Deduplicator()
+    dedup = Deduplicator(scratch.posts_seen("url"), scratch.posts_seen("text"))
     for source in scratch.removed():
         writer.delete_source(source)
         state.drop(source)

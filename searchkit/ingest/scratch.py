@@ -1,4 +1,4 @@
-"""A run's scratch tables on disk: the files walked, in order, and the plan's files to read and sources gone.
+"""A run's scratch tables on disk: the files walked, the plan's files to read and sources gone, the posts met.
 
 An indexing run meets every file of the corpus; holding one record per file
 in memory made a run's memory grow with the number of files (~2.4 KB a
@@ -9,10 +9,11 @@ when closed) with a small page cache, so the walk and the plan stream.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
 from searchkit.engine.base import FileEntry
+from searchkit.ingest.dedup import Original
 
 _TABLES = """
 CREATE TABLE walked(seq INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, fspath TEXT NOT NULL,
@@ -20,6 +21,8 @@ CREATE TABLE walked(seq INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, fspath T
 CREATE TABLE to_read(seq INTEGER PRIMARY KEY, fspath TEXT NOT NULL, source TEXT NOT NULL, new INTEGER NOT NULL,
                      path TEXT, size INTEGER, mtime_ns INTEGER, sha256 TEXT);
 CREATE TABLE removed(source TEXT PRIMARY KEY);
+CREATE TABLE seen_posts(kind TEXT NOT NULL, key TEXT NOT NULL, source TEXT NOT NULL, id TEXT NOT NULL,
+                        comments INTEGER NOT NULL, PRIMARY KEY (kind, key));
 """
 _BATCH = 2000  # rows per transaction
 
@@ -94,7 +97,40 @@ class Scratch:
         self.conn.execute("INSERT OR IGNORE INTO removed VALUES (?)", (source,))
         self._wrote()
 
+    def posts_seen(self, kind: str) -> PostsSeen:
+        """The duplicate finder's table of posts met this run, by normalised URL or text digest (``kind``)."""
+        return PostsSeen(self, kind)
+
     def removed(self) -> Iterator[str]:
         self.conn.commit()
         for (source,) in self.conn.execute("SELECT source FROM removed ORDER BY source"):
             yield source
+
+
+class PostsSeen(MutableMapping[str, Original]):
+    """One key per post met this run (``dedup.Deduplicator``), on disk."""
+
+    def __init__(self, scratch: Scratch, kind: str):
+        self.scratch, self.kind = scratch, kind
+
+    def __getitem__(self, key: str) -> Original:
+        row = self.scratch.conn.execute("SELECT source, id, comments FROM seen_posts WHERE kind=? AND key=?",
+                                        (self.kind, key)).fetchone()
+        if row is None:
+            raise KeyError(key)
+        return Original(*row)
+
+    def __setitem__(self, key: str, original: Original) -> None:
+        self.scratch.conn.execute("INSERT OR REPLACE INTO seen_posts VALUES (?, ?, ?, ?, ?)",
+                                  (self.kind, key, original.source, original.id, original.comments))
+        self.scratch._wrote()
+
+    def __delitem__(self, key: str) -> None:
+        self.scratch.conn.execute("DELETE FROM seen_posts WHERE kind=? AND key=?", (self.kind, key))
+
+    def __iter__(self) -> Iterator[str]:
+        for (key,) in self.scratch.conn.execute("SELECT key FROM seen_posts WHERE kind=?", (self.kind,)):
+            yield key
+
+    def __len__(self) -> int:
+        return self.scratch.conn.execute("SELECT count(*) FROM seen_posts WHERE kind=?", (self.kind,)).fetchone()[0]

@@ -73,7 +73,9 @@ def _holder(source: str, path: str, scratch: Scratch, known: FileState | None) -
     if walked is not None:
         return walked
     entry = known.get(source) if known is not None else None
-    return entry.path if entry is not None and os.path.exists(entry.path) else path
+    if entry is None or entry.path == path:
+        return path
+    return entry.path if os.path.exists(entry.path) else path
 
 
 def _longer_source(cf: CorpusFile, path: str, scratch: Scratch, known: FileState | None) -> str:
