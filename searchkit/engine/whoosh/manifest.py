@@ -156,7 +156,7 @@ class Manifest(FileState):
 
 
 class Working(Manifest):
-    """A run's private copy of the manifest (``.searchkit-manifest.<pid>.tmp``), renamed into place at commit.
+    """A run's private copy of the manifest (``.searchkit-manifest.<pid>-<random>.tmp``), renamed at commit.
 
     No journal and no fsync while it is written: nobody reads it before
     ``publish``, which fsyncs it once; a killed run's copy is removed as a
@@ -164,8 +164,8 @@ class Working(Manifest):
     """
 
     def __init__(self, index_dir: Path, base: Path | None):
-        path = Path(index_dir) / f".searchkit-manifest.{os.getpid()}.tmp"
-        remove(path.parent, path.name)
+        # Unique, even for two copies in one process; a killed run's is a leftover (``upkeep``).
+        path = Path(index_dir) / f".searchkit-manifest.{os.getpid()}-{os.urandom(4).hex()}.tmp"
         if base is not None:
             shutil.copyfile(base, path)
         else:
