@@ -30,7 +30,7 @@ from searchkit.model import ARTICLE, Document, Post
 
 # Postings a writer (each worker) holds in memory before it spills a sorted run to disk, in
 # Whoosh's estimate; the real memory is about 2.5 times more (Python objects). Figures: RESULTS.md.
-POOL_LIMIT_MB = 128
+POOL_LIMIT_MB = 48
 
 
 class WhooshWriter(Writer):
