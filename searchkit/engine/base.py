@@ -110,6 +110,12 @@ class DictFileState(FileState):
         return self.files.get(source)
 
     def source_of(self, path: str) -> str | None:
+        """The first source by name indexed from ``path`` (as the SQLite manifest answers).
+
+        >>> state = DictFileState({"b": FileEntry("/x", 1, 1, "h"), "a": FileEntry("/x", 1, 1, "h")})
+        >>> state.source_of("/x"), state.put("a", FileEntry("/y", 1, 1, "h")), state.source_of("/x")
+        ('a', None, 'b')
+        """
         if self._by_path is None:
             self._by_path = {}
             for source, entry in sorted(self.files.items(), reverse=True):
@@ -121,12 +127,15 @@ class DictFileState(FileState):
             yield source, entry.path
 
     def put(self, source: str, entry: FileEntry) -> None:
+        self.drop(source)
         self.files[source] = entry
-        self._by_path = None
+        if self._by_path is not None and source <= self._by_path.get(entry.path, source):
+            self._by_path[entry.path] = source
 
     def drop(self, source: str) -> None:
-        self.files.pop(source, None)
-        self._by_path = None
+        old = self.files.pop(source, None)
+        if old is not None and self._by_path is not None and self._by_path.get(old.path) == source:
+            self._by_path = None  # another source may hold that path: rebuilt on the next look-up
 
 
 class Writer(ABC):
