@@ -81,7 +81,7 @@ def run_index(corpus: Path, index_dir: Path, *extra: str) -> subprocess.Popen:
 
 def committing(index_dir: Path) -> bool:
     """Whether a writer has started its commit (its pending manifest exists)."""
-    pattern = "searchkit-manifest.pending.json"
+    pattern = "searchkit-manifest.pending.sqlite"
     return (index_dir / pattern).exists() or any(index_dir.parent.glob(f".{index_dir.name}.rebuild-*/{pattern}"))
 
 

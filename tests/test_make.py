@@ -20,7 +20,7 @@ def test_clean_leaves_only_the_index_readme_and_the_next_index_run_works(runner,
     ix.mkdir()
     (ix / "README.md").write_text("The default index location.\n")
     assert runner.invoke(main, ["index", str(ROOT / "corpus"), "--index", str(ix)]).exit_code == 0
-    assert {"searchkit-manifest.json", "searchkit.lock", "searchkit.json"} <= {p.name for p in ix.iterdir()}
+    assert {"searchkit-manifest.sqlite", "searchkit.lock", "searchkit.json"} <= {p.name for p in ix.iterdir()}
     subprocess.run(["make", "-C", str(tmp_path), "clean"], check=True, capture_output=True)
     assert [p.name for p in ix.iterdir()] == ["README.md"]
     assert not (tmp_path / ".venv").exists()

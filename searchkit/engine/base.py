@@ -78,6 +78,70 @@ class FileEntry:
     clean: bool = True  # read without errors; a file with errors is read again on every run
 
 
+class FileState(ABC):
+    """The file state of the last commit, looked up and changed one file at a time.
+
+    An indexing run never needs it whole: the folder index keeps it on disk
+    (its SQLite manifest), so a run's memory does not grow with the number of files.
+    """
+
+    @abstractmethod
+    def get(self, source: str) -> FileEntry | None: ...
+
+    @abstractmethod
+    def source_of(self, path: str) -> str | None:
+        """The source the file at absolute ``path`` was indexed under, if any."""
+
+    @abstractmethod
+    def sources(self) -> Iterator[tuple[str, str]]:
+        """(source, absolute path) of every entry, by source."""
+
+    @abstractmethod
+    def put(self, source: str, entry: FileEntry) -> None: ...
+
+    @abstractmethod
+    def drop(self, source: str) -> None: ...
+
+
+class DictFileState(FileState):
+    """A file state held in a dict (an engine that loads it whole: OpenSearch)."""
+
+    def __init__(self, files: dict[str, FileEntry]):
+        self.files = dict(files)
+        self._by_path: dict[str, str] | None = None
+
+    def get(self, source: str) -> FileEntry | None:
+        return self.files.get(source)
+
+    def source_of(self, path: str) -> str | None:
+        """The first source by name indexed from ``path`` (as the SQLite manifest answers).
+
+        >>> state = DictFileState({"b": FileEntry("/x", 1, 1, "h"), "a": FileEntry("/x", 1, 1, "h")})
+        >>> state.source_of("/x"), state.put("a", FileEntry("/y", 1, 1, "h")), state.source_of("/x")
+        ('a', None, 'b')
+        """
+        if self._by_path is None:
+            self._by_path = {}
+            for source, entry in sorted(self.files.items(), reverse=True):
+                self._by_path[entry.path] = source
+        return self._by_path.get(path)
+
+    def sources(self) -> Iterator[tuple[str, str]]:
+        for source, entry in sorted(self.files.items()):
+            yield source, entry.path
+
+    def put(self, source: str, entry: FileEntry) -> None:
+        self.drop(source)
+        self.files[source] = entry
+        if self._by_path is not None and source <= self._by_path.get(entry.path, source):
+            self._by_path[entry.path] = source
+
+    def drop(self, source: str) -> None:
+        old = self.files.pop(source, None)
+        if old is not None and self._by_path is not None and self._by_path.get(old.path) == source:
+            self._by_path = None  # another source may hold that path: rebuilt on the next look-up
+
+
 class Writer(ABC):
     """Adds and replaces whole posts; nothing is visible until ``commit``."""
 
@@ -126,6 +190,26 @@ class WriteSession(ABC):
     @abstractmethod
     def remember(self, files: dict[str, FileEntry]) -> None:
         """Save new stat data of unchanged files, the index itself untouched."""
+
+    # An engine holding its file state on disk overrides the three below; these
+    # serve one that loads it whole into ``files``.
+
+    def file_state(self) -> FileState:
+        """The file state a run reads and changes (empty for a fresh index), saved by ``commit``."""
+        return DictFileState({} if self.fresh else self.files)
+
+    def commit(self, state: FileState) -> None:
+        """Commit the writer's changes with the file state ``state``."""
+        assert isinstance(state, DictFileState)
+        self.writer().commit(state.files)
+
+    def remember_state(self, state: FileState) -> None:
+        """Save ``state`` (only stat data changed), the index itself untouched."""
+        assert isinstance(state, DictFileState)
+        self.remember(state.files)
+
+    def discard(self, state: FileState) -> None:  # noqa: B027  (a state in memory needs nothing done)
+        """Forget ``state`` without saving it."""
 
     def __enter__(self) -> WriteSession:
         return self

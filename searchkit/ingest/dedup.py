@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -136,9 +137,11 @@ class Duplicate:
 class Deduplicator:
     """Remembers the posts of one run and tells which ones were met before."""
 
-    def __init__(self) -> None:
-        self.urls: dict[str, Original] = {}
-        self.texts: dict[str, Original] = {}
+    def __init__(self, urls: MutableMapping[str, Original] | None = None,
+                 texts: MutableMapping[str, Original] | None = None) -> None:
+        # A run passes tables on disk (``ingest.scratch``): one key per post would otherwise grow with the corpus.
+        self.urls: MutableMapping[str, Original] = {} if urls is None else urls
+        self.texts: MutableMapping[str, Original] = {} if texts is None else texts
 
     def check(self, post: Post, source: str) -> Duplicate | None:
         """The ``Duplicate`` if ``post`` repeats one from another file, else None.

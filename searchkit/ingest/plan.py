@@ -1,7 +1,8 @@
 """The plan of an incremental run: which walked files are new, changed, unchanged or gone.
 
 Decided from stat calls and content hashes only (``FileEntry`` records of the
-last commit against the files walked now); no engine and no reader here.
+last commit against the files walked now), one file at a time; no engine and
+no reader here.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from searchkit.engine.base import FileEntry
+from searchkit.engine.base import FileEntry, FileState
+from searchkit.ingest.scratch import Scratch
 
 
 def same_stat(entry: FileEntry, st: os.stat_result) -> bool:
@@ -29,13 +31,16 @@ def file_hash(path: Path) -> str:
 
 @dataclass
 class Plan:
-    """What a run has to do, decided from stat calls and hashes only."""
+    """What a run has to do, decided from stat calls and hashes only.
 
-    to_read: list = field(default_factory=list)  # CorpusFile: new or changed
-    new: set[str] = field(default_factory=set)  # sources among to_read never indexed
-    unchanged: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)  # sources whose file is gone
-    entries: dict[str, FileEntry] = field(default_factory=dict)  # fresh stat+hash of to_read and touched files
+    The files to read and the sources gone are in the run's scratch tables
+    (``Scratch.to_read``, ``Scratch.removed``); here only their numbers.
+    """
+
+    to_read: int = 0  # new or changed files
+    to_read_bytes: int = 0
+    removed: int = 0  # sources whose file is gone
+    unchanged: int = 0
     refreshed: bool = False  # only stat data changed: rewrite the manifest, nothing else
     shadowed: list[tuple[str, str]] = field(default_factory=list)  # (source, path it replaces)
 
@@ -55,52 +60,54 @@ def under(path: str, roots: list[str]) -> bool:
     return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
-def plan(known: dict[str, FileEntry], files: list, roots: list[Path], blind: list[Path]) -> Plan:
-    """Sort the walked ``files`` into new, changed and unchanged; find removed sources.
+def plan(known: FileState, scratch: Scratch, roots: list[Path], blind: list[Path]) -> Plan:
+    """Sort the files walked into new, changed and unchanged; find removed sources.
 
     A file whose size and mtime match the manifest is unchanged without being
-    opened; otherwise its hash decides. A source in the manifest that was not
+    opened; otherwise its hash decides. A touched but identical file's new
+    stat data goes into ``known``. A source in the manifest that was not
     walked is removed only if its path lies under one of the ``roots`` walked
     this time and not under a ``blind`` spot (an unreadable folder): indexing
-    one folder never drops another folder's files.
+    one folder never drops another folder's files. One file at a time, the
+    lists on disk in ``scratch``.
     """
     p = Plan()
-    seen: set[str] = set()
-    for cf in files:
-        seen.add(cf.source)
-        old = known.get(cf.source)
-        path = os.path.abspath(cf.path)
+    for fspath, source in scratch.walked():
+        old = known.get(source)
+        path = os.path.abspath(fspath)
         try:
-            st = os.stat(cf.path)
+            st = os.stat(fspath)
         except OSError:
-            p.to_read.append(cf)  # let the reader name the problem
+            p.to_read += 1
+            scratch.read_later(fspath, source, old is None, None)  # let the reader name the problem
             continue
         if old and old.clean and old.path == path and same_stat(old, st):
-            p.unchanged.append(cf.source)
+            p.unchanged += 1
             continue
         try:
-            digest = file_hash(cf.path)
+            digest = file_hash(fspath)
         except OSError:
-            p.to_read.append(cf)
+            p.to_read += 1
+            scratch.read_later(fspath, source, old is None, None)
             continue
         entry = FileEntry(path, st.st_size, st.st_mtime_ns, digest)
         if old and old.clean and old.sha256 == digest:
             entry.post_ids = old.post_ids  # touched or moved, not changed
-            p.entries[cf.source] = entry
-            p.unchanged.append(cf.source)
+            known.put(source, entry)
+            p.unchanged += 1
             p.refreshed = True
             continue
-        p.entries[cf.source] = entry
-        p.to_read.append(cf)
-        if cf.source not in known:
-            p.new.add(cf.source)
-        elif old is not None and old.path != path and os.path.exists(old.path):
-            p.shadowed.append((cf.source, old.path))  # another file, still there, same source
+        p.to_read += 1
+        p.to_read_bytes += entry.size
+        scratch.read_later(fspath, source, old is None, entry)
+        if old is not None and old.path != path and os.path.exists(old.path):
+            p.shadowed.append((source, old.path))  # another file, still there, same source
     abs_roots = [os.path.abspath(r) for r in roots if r.exists()]
     abs_blind = [os.path.abspath(b) for b in blind]
-    for source, entry in sorted(known.items()):
-        if source in seen:
+    for source, old_path in known.sources():
+        if scratch.was_walked(source):
             continue
-        if under(entry.path, abs_roots) and not under(entry.path, abs_blind):
-            p.removed.append(source)
+        if under(old_path, abs_roots) and not under(old_path, abs_blind):
+            scratch.gone(source)
+            p.removed += 1
     return p

@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from searchkit import engine
-from searchkit.engine.base import FileEntry
+from searchkit.engine.base import FileEntry, FileState
 from searchkit.errors import InputError
 from searchkit.ingest.dedup import Deduplicator, Duplicate
 from searchkit.ingest.plan import Plan, file_hash, plan
 from searchkit.ingest.progress import Progress
-from searchkit.ingest.walk import CorpusFile, _display, walk
+from searchkit.ingest.scratch import Scratch
+from searchkit.ingest.walk import _display, walk
 from searchkit.model import Post
 from searchkit.readers import FileReport, read_file
 
@@ -77,29 +78,33 @@ def index_paths(paths: list[Path], location: str | Path, rebuild: bool = False,
     session = engine.open_writer(location, rebuild=rebuild, wait=wait, shards=shards, replicas=replicas)
     summary = Summary()
     roots = [Path(p) for p in paths]
-    files: list[CorpusFile] | None = None
-    if not engine.exists(location):
-        # A first build knows no earlier sources: this walk is the run's walk.
-        files = list(walk(roots, summary))
-        if not files:
-            return summary  # nothing to read (the errors say why): create no empty index
-    with session:
-        summary.notes.extend(session.notes)
-        if files is None:
-            known = {} if session.fresh else {source: e.path for source, e in session.files.items()}
-            files = list(walk(roots, summary, known))
-        todo = plan(session.files, files, roots, summary.blind_spots)
-        for source, other in todo.shadowed:
-            summary.warnings.append(
-                f"{source}: replaces the posts of {_display(other, None)}, indexed earlier under the same "
-                f"name; index their common parent folder to keep both"
-            )
-        summary.unchanged = len(todo.unchanged)
-        if not session.fresh and not todo.writes_index:
-            if todo.refreshed:  # touched but identical files: remember their new mtimes
-                session.remember({**session.files, **todo.entries})
-            return summary
-        _write(session, todo, summary)
+    with Scratch() as scratch:
+        first = not engine.exists(location)
+        if first:
+            # A first build knows no earlier sources: this walk is the run's walk.
+            walk(roots, summary, scratch)
+            if not scratch.any_walked():
+                return summary  # nothing to read (the errors say why): create no empty index
+        with session:
+            summary.notes.extend(session.notes)
+            state = session.file_state()
+            try:
+                if not first:
+                    walk(roots, summary, scratch, None if session.fresh else state)
+                todo = plan(state, scratch, roots, summary.blind_spots)
+                for source, other in todo.shadowed:
+                    summary.warnings.append(
+                        f"{source}: replaces the posts of {_display(other, None)}, indexed earlier under the same "
+                        f"name; index their common parent folder to keep both"
+                    )
+                summary.unchanged = todo.unchanged
+                if not session.fresh and not todo.writes_index:
+                    if todo.refreshed:  # touched but identical files: remember their new mtimes
+                        session.remember_state(state)
+                    return summary
+                _write(session, state, scratch, todo, summary)
+            finally:
+                session.discard(state)
     return summary
 
 
@@ -112,70 +117,72 @@ def index_posts(posts: Iterable[Post], location: str | Path, rebuild: bool = Fal
         writer = session.writer()
         for post in posts:
             writer.add_post(post)
-        writer.commit({} if session.fresh else session.files)
-
-
-def _write(session, todo: Plan, summary: Summary) -> None:
-    writer = session.writer()
-    files: dict[str, FileEntry] = {} if session.fresh else dict(session.files)
-    dedup = Deduplicator()
-    for source in todo.removed:
-        writer.delete_source(source)
-        files.pop(source, None)
-    summary.removed = len(todo.removed)
-    if todo.refreshed:
-        files.update((s, e) for s, e in todo.entries.items() if s in todo.unchanged)
-    progress = Progress()
-    sizes = {cf.source: (e.size if (e := todo.entries.get(cf.source)) else 0) for cf in todo.to_read}
-    progress.reading(sum(sizes.values()), len(todo.to_read))
-    for cf in todo.to_read:
-        report = FileReport(cf.source)
+        state = session.file_state()
         try:
-            posts = list(read_file(cf.path, cf.source, report))
+            session.commit(state)
+        finally:
+            session.discard(state)
+
+
+def _write(session, state: FileState, scratch: Scratch, todo: Plan, summary: Summary) -> None:
+    writer = session.writer()
+    dedup = Deduplicator(scratch.posts_seen("url"), scratch.posts_seen("text"))
+    for source in scratch.removed():
+        writer.delete_source(source)
+        state.drop(source)
+    summary.removed = todo.removed
+    progress = Progress()
+    progress.reading(todo.to_read_bytes, todo.to_read)
+    for path, source, new, entry in scratch.to_read():
+        size = entry.size if entry is not None else 0
+        report = FileReport(source)
+        try:
+            posts = list(read_file(path, source, report))
         except InputError as exc:
             report.error(f"{exc}; skipped")
             summary.add_report(report)
-            progress.file_done(sizes[cf.source], 0, cf.source)
+            progress.file_done(size, 0, source)
             continue  # its earlier version, if any, stays indexed
         except Exception as exc:  # a reader bug on one file must not stop the corpus
-            report.error(f"{cf.source}: could not be read ({type(exc).__name__}: {exc}); skipped")
+            report.error(f"{source}: could not be read ({type(exc).__name__}: {exc}); skipped")
             summary.add_report(report)
-            progress.file_done(sizes[cf.source], 0, cf.source)
+            progress.file_done(size, 0, source)
             continue
 
         def on_error(doc, exc, report=report):
             report.error(f"{doc.source}: {doc.kind} {doc.id} could not be analysed ({exc}); skipped")
 
         # The whole file is replaced: its old posts and all their comments go.
-        writer.delete_source(cf.source)
+        writer.delete_source(source)
         for post in posts:
-            duplicate = dedup.check(post, cf.source)  # the same post from another file
+            duplicate = dedup.check(post, source)  # the same post from another file
             if duplicate is not None:
                 summary.duplicates.append(duplicate)
                 report.skip("duplicate post")  # counted in "left out:" with drafts, pingbacks
                 continue
             writer.add_post(post, on_error=on_error)
-        entry = todo.entries.get(cf.source) or _entry_for(cf)
+        entry = entry or _entry_for(path)
         if entry is not None:
             entry.post_ids = [post.article.post_id for post in posts]
             entry.clean = not report.errors
-            files[cf.source] = entry
-        if cf.source in todo.new or session.fresh:
+            state.put(source, entry)
+        if new or session.fresh:
             summary.added += 1
         else:
             summary.updated += 1
         summary.files_read += 1
         summary.add_report(report)
-        progress.file_done(sizes[cf.source], sum(1 + len(p.comments) for p in posts), cf.source)
+        progress.file_done(size, sum(1 + len(p.comments) for p in posts), source)
+        del posts  # not held while the next file is read
     with progress.phase(f"writing the index ({writer.articles + writer.comments} documents)"):
-        writer.commit(files)
+        session.commit(state)
     summary.articles = writer.articles
     summary.comments = writer.comments
 
 
-def _entry_for(cf: CorpusFile) -> FileEntry | None:
+def _entry_for(path: Path) -> FileEntry | None:
     try:
-        st = os.stat(cf.path)
-        return FileEntry(os.path.abspath(cf.path), st.st_size, st.st_mtime_ns, file_hash(cf.path))
+        st = os.stat(path)
+        return FileEntry(os.path.abspath(path), st.st_size, st.st_mtime_ns, file_hash(path))
     except OSError:
         return None

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING
 from searchkit.readers import EXTENSIONS, extension_of
 
 if TYPE_CHECKING:
+    from searchkit.engine.base import FileState
     from searchkit.ingest.run import Summary
+    from searchkit.ingest.scratch import Scratch
 
 
 def special_kind(mode: int) -> str:
@@ -41,43 +43,48 @@ class CorpusFile:
     source: str  # relative to the corpus root, as stored in the index
 
 
-def walk(paths: list[Path], summary: Summary, known: dict[str, str] | None = None) -> Iterator[CorpusFile]:
-    """Every file to read under ``paths``, in a stable order, each under its own source name.
+def walk(paths: list[Path], summary: Summary, scratch: Scratch, known: FileState | None = None) -> None:
+    """Record in ``scratch`` every file to read under ``paths``, in a stable order, each under its own source name.
 
     A file's source is its path relative to the folder given (``corpus/a/b.txt``
     given as ``corpus`` is ``a/b.txt``), and the index replaces a source's posts
-    whole. ``known`` maps the sources of the last commit to their files'
-    absolute paths: a file keeps the source it was indexed under, and a file
-    whose natural source belongs to another existing file (``a/billet.txt``
-    and ``b/billet.txt`` given as ``a b``, or ``b`` indexed after ``a``) is
-    indexed under a longer one (``b/billet.txt``), with a note. A file met
-    twice is read once.
+    whole. ``known`` is the file state of the last commit: a file keeps the
+    source it was indexed under, and a file whose natural source belongs to
+    another existing file (``a/billet.txt`` and ``b/billet.txt`` given as
+    ``a b``, or ``b`` indexed after ``a``) is indexed under a longer one
+    (``b/billet.txt``), with a note. A file met twice is read once. One file
+    at a time: nothing here grows with the number of files.
     """
-    known = known or {}
-    by_path = {path: source for source, path in known.items()}
-    taken = {source: path for source, path in known.items() if os.path.exists(path)}
-    seen: set[str] = set()
     for cf in _walk(paths, summary):
         path = os.path.abspath(cf.path)
-        if path in seen:
+        if scratch.met(path):
             continue
-        seen.add(path)
-        source = by_path.get(path, cf.source)
-        if taken.get(source, path) != path:
-            source = _longer_source(cf, path, taken)
+        source = (known.source_of(path) if known is not None else None) or cf.source
+        if _holder(source, path, scratch, known) != path:
+            source = _longer_source(cf, path, scratch, known)
             summary.notes.append(f"{_display(cf.path, None)}: another file is indexed as {cf.source}; "
                                  f"this one is indexed as {source}")
-        taken[source] = path
-        yield CorpusFile(cf.path, source)
+        scratch.walked_file(path, cf.path, source)
 
 
-def _longer_source(cf: CorpusFile, path: str, taken: dict[str, str]) -> str:
+def _holder(source: str, path: str, scratch: Scratch, known: FileState | None) -> str:
+    """Who holds ``source``: a file walked this run, else an indexed file still there, else ``path``."""
+    walked = scratch.holder(source)
+    if walked is not None:
+        return walked
+    entry = known.get(source) if known is not None else None
+    if entry is None or entry.path == path:
+        return path
+    return entry.path if os.path.exists(entry.path) else path
+
+
+def _longer_source(cf: CorpusFile, path: str, scratch: Scratch, known: FileState | None) -> str:
     """A source for ``cf`` naming more of its path, one folder at a time, that no other file holds."""
     parts = Path(path).parts[1:]  # without the leading "/"
     depth = len(Path(cf.source).parts) + 1
     while depth <= len(parts):
         source = "/".join(parts[-depth:])
-        if taken.get(source, path) == path:
+        if _holder(source, path, scratch, known) == path:
             return source
         depth += 1
     return "/".join(parts)

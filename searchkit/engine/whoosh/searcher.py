@@ -384,8 +384,15 @@ class WhooshEngine(Engine):
                      index=self.location, index_bytes=size, schema_version=SCHEMA_VERSION, engine=self.name)
 
     def files(self) -> dict[str, FileEntry]:
-        m = manifest.load(self.index_dir)
-        return m.files if m is not None else {}
+        # Whole, for callers that want it so (an export, a check); a run reads it file by file.
+        m = manifest.open_manifest(self.index_dir)
+        if m is None:
+            legacy = manifest.load_legacy(self.index_dir)
+            return legacy.files if legacy is not None else {}
+        try:
+            return dict(m.entries())
+        finally:
+            m.close()
 
     # --- vocabulary ------------------------------------------------------------
 

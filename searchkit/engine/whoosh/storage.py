@@ -53,7 +53,7 @@ def is_foreign(index_dir: Path) -> bool:
     except OSError:
         return False
     # Files searchkit itself may leave in an index folder, besides Whoosh's.
-    own = {META_FILE, LOCK_FILE, manifest.MANIFEST_FILE, manifest.PENDING_FILE, f"{INDEX_NAME}_WRITELOCK"}
+    own = {META_FILE, LOCK_FILE, *manifest.ALL_FILES, f"{manifest.PENDING_FILE}-journal", f"{INDEX_NAME}_WRITELOCK"}
     return any(
         not (n in own or n in NOTE_FILES or n.startswith((f"{INDEX_NAME}_", f"_{INDEX_NAME}_", ".")))
         for n in names
@@ -105,70 +105,6 @@ def index_files(ix) -> dict[str, int]:
     return {n: os.stat(os.path.join(folder, n)).st_size for n in sorted(names)}
 
 
-_JSON = json.JSONDecoder()
-_BLANK = re.compile(r"[ \t\n\r]*")
-HEAD_BYTES = 1 << 16  # enough for the members before "files" of any index's manifest
-
-
-def committed_sizes(index_dir: Path) -> tuple[int, dict[str, int]] | None:
-    """The generation and the index file sizes the manifest recorded; None if it has none.
-
-    Read from the manifest's first members (``Manifest.to_json`` writes
-    ``format``, ``generation`` and ``segments`` before ``files``), without
-    parsing its list of files: that list grows with the archive (every post's
-    id: ~850 KB and ~4 ms of parsing at a million documents) and opening an
-    index for a search needs none of it. Any other layout is parsed whole.
-    """
-    path = index_dir / manifest.MANIFEST_FILE
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(HEAD_BYTES)
-        members = _first_members(head.decode("utf-8", "replace"), ("format", "generation", "segments"))
-    except OSError:
-        return None
-    except ValueError:  # cut inside those members, or not laid out as written: parse it all
-        m = manifest.load(index_dir)
-        return None if m is None else (m.generation, m.segments)
-    segments = members.get("segments", {})
-    if members.get("format") != manifest.FORMAT or not isinstance(segments, dict) \
-            or not isinstance(members.get("generation"), int) \
-            or not all(isinstance(v, int) and not isinstance(v, bool) for v in segments.values()):
-        m = manifest.load(index_dir)
-        return None if m is None else (m.generation, m.segments)
-    return members["generation"], {str(k): v for k, v in segments.items()}
-
-
-def _first_members(text: str, wanted: tuple[str, ...]) -> dict:
-    """The members of the JSON object ``text`` starts with, up to the last of ``wanted`` found.
-
-    >>> _first_members('{"a": 1, "b": {"c": 2}, "d": [', ("a", "b"))
-    {'a': 1, 'b': {'c': 2}}
-    >>> try:
-    ...     _first_members('{"a": 1, "b', ("a", "b"))
-    ... except ValueError:
-    ...     print("cut: ValueError")
-    cut: ValueError
-    """
-    found: dict = {}
-    pos = _BLANK.match(text).end()  # type: ignore[union-attr]
-    if text[pos:pos + 1] != "{":
-        raise ValueError("not a JSON object")
-    pos += 1
-    while not all(name in found for name in wanted):
-        key, pos = _JSON.raw_decode(text, _BLANK.match(text, pos).end())  # type: ignore[union-attr]
-        pos = _BLANK.match(text, pos).end()  # type: ignore[union-attr]
-        if not isinstance(key, str) or text[pos:pos + 1] != ":":
-            raise ValueError("not a JSON object")
-        found[key], pos = _JSON.raw_decode(text, _BLANK.match(text, pos + 1).end())  # type: ignore[union-attr]
-        pos = _BLANK.match(text, pos).end()  # type: ignore[union-attr]
-        if text[pos:pos + 1] == "}":
-            break
-        if text[pos:pos + 1] != ",":
-            raise ValueError("not a JSON object")
-        pos += 1
-    return found
-
-
 def check_files(index_dir: Path, generation: int) -> None:
     """Compare the index files with the sizes the manifest recorded at commit.
 
@@ -177,10 +113,10 @@ def check_files(index_dir: Path, generation: int) -> None:
     not of this generation (a writer between its commit and its manifest);
     ``open_index`` retries when a writer changed the index meanwhile.
     """
-    recorded = committed_sizes(index_dir)
-    if recorded is None or recorded[0] != generation:
+    m = manifest.info(index_dir)
+    if m is None or m[0] != generation:
         return
-    for name, size in recorded[1].items():
+    for name, size in m[1].items():
         try:
             actual = os.stat(index_dir / name).st_size
         except FileNotFoundError:
@@ -209,7 +145,7 @@ def _toc_seen(index_dir: Path, looks: int = 5) -> bool:
     for look in range(looks):
         if exists(index_dir):
             return True
-        if look == 0 and manifest.load(index_dir) is None:
+        if look == 0 and manifest.info(index_dir) is None:
             return False  # never an index here: no need to look again
         time.sleep(0.02)
     return False
@@ -218,7 +154,7 @@ def _toc_seen(index_dir: Path, looks: int = 5) -> bool:
 def open_index(index_dir: Path):
     """Open an existing index for reading, refusing missing, stale or damaged ones."""
     if not _toc_seen(index_dir):
-        if manifest.load(index_dir) is not None:
+        if manifest.info(index_dir) is not None:
             raise damaged(index_dir, "its table of contents is missing")
         raise missing(index_dir)
     check_version(index_dir)

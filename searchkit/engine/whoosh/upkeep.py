@@ -15,27 +15,34 @@ from searchkit.engine.whoosh import internals, manifest
 from searchkit.engine.whoosh.storage import INDEX_NAME, index_files, latest_generation
 
 
-def recover_manifest(index_dir: Path) -> manifest.Manifest | None:
-    """The manifest of the index's last commit, settling one a crash interrupted.
+def recover_manifest(index_dir: Path) -> Path | None:
+    """The manifest file of the index's last commit, settling one a crash interrupted.
 
     A pending manifest is kept if the index reached its generation (the
     process died after Whoosh's commit) and dropped otherwise (it died
-    before). ``None`` means no trustworthy manifest: every file walked is then
-    read again, which is slow but right.
+    before). A JSON manifest of an earlier release is turned into
+    the SQLite one. ``None`` means no trustworthy manifest: every file walked
+    is then read again, which is slow but right.
     """
     generation = latest_generation(index_dir)
-    pending = manifest.load(index_dir, manifest.PENDING_FILE)
-    if pending is not None and pending.generation == generation:
+
+    def segments() -> dict[str, int]:
         try:
-            pending.segments = index_files(internals.SyncedFileStorage(str(index_dir)).open_index(INDEX_NAME))
+            return index_files(internals.SyncedFileStorage(str(index_dir)).open_index(INDEX_NAME))
         except Exception:  # a damaged index: the files are checked again when it is opened
-            pending.segments = {}
-        manifest.save(pending, index_dir)
-    manifest.remove(index_dir, manifest.PENDING_FILE)
-    current = manifest.load(index_dir)
-    if current is None or current.generation != generation:
-        return None
-    return current
+            return {}
+
+    manifest.settle_pending(index_dir, generation, segments)
+    current = manifest.open_manifest(index_dir)
+    if current is not None:
+        current.close()
+        if current.generation == generation:
+            manifest.remove(index_dir, manifest.LEGACY_FILE)  # an older searchkit's, if any, is stale
+            manifest.remove(index_dir, manifest.LEGACY_PENDING)
+            return index_dir / manifest.MANIFEST_FILE
+    if manifest.migrate(index_dir, generation):
+        return index_dir / manifest.MANIFEST_FILE
+    return None
 
 
 def remove_leftovers(index_dir: Path) -> None:
@@ -52,7 +59,8 @@ def remove_leftovers(index_dir: Path) -> None:
         path = index_dir / name
         if name.startswith(internals.TEMP_PREFIX):
             shutil.rmtree(path, ignore_errors=True)
-        elif toc_temp.match(name) or (name.startswith(".searchkit-manifest") and name.endswith(".tmp")):
+        elif toc_temp.match(name) or (name.startswith(".searchkit-manifest") and name.endswith(".tmp")) \
+                or name == f"{manifest.PENDING_FILE}-journal" and not (index_dir / manifest.PENDING_FILE).exists():
             try:
                 path.unlink()
             except OSError:

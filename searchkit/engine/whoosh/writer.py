@@ -19,7 +19,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from searchkit.engine.base import FileEntry, Writer
+from searchkit.engine.base import FileEntry, FileState, Writer
 from searchkit.engine.base import WriteSession as BaseWriteSession
 from searchkit.engine.holder import describe_holder
 from searchkit.engine.whoosh import internals, manifest, storage, upkeep
@@ -27,6 +27,10 @@ from searchkit.engine.whoosh.lock import IndexLock
 from searchkit.engine.whoosh.schema import check_analysable, document_fields
 from searchkit.errors import IndexWriteError
 from searchkit.model import ARTICLE, Document, Post
+
+# Postings a writer (each worker) holds in memory before it spills a sorted run to disk, in
+# Whoosh's estimate; the real memory is about 2.5 times more (Python objects). Figures: RESULTS.md.
+POOL_LIMIT_MB = 48
 
 
 class WhooshWriter(Writer):
@@ -45,7 +49,7 @@ class WhooshWriter(Writer):
             self.ix = storage.open_index(index_dir)
             self.ix.unpin()
         # compound=False: a compound segment file is read whole into memory on open.
-        self.writer = internals.make_writer(self.ix, limitmb=128, compound=False)
+        self.writer = internals.make_writer(self.ix, limitmb=POOL_LIMIT_MB, compound=False)
         self.articles = 0
         self.comments = 0
         self.committed = False
@@ -73,21 +77,29 @@ class WhooshWriter(Writer):
                 else:
                     self.comments += 1
 
-    def commit(self, files: dict[str, FileEntry]) -> None:
-        """Make every change visible at once, and the manifest ``files`` with them.
+    def commit(self, files: dict[str, FileEntry] | manifest.Working) -> None:
+        """Make every change visible at once, and the manifest (``files``, or a run's ``Working`` copy) with them.
 
-        The manifest is written as pending before Whoosh's commit point and
-        made current after it (see ``upkeep.recover_manifest`` for the crash cases).
+        The manifest is made pending before Whoosh's commit point and current
+        after it (see ``upkeep.recover_manifest`` for the crash cases).
         """
-        state = manifest.Manifest(generation=self.writer.generation, files=files)
-        manifest.save(state, self.index_dir, manifest.PENDING_FILE)
-        self.writer.commit(optimize=False, merge=True)
-        # From here the commit is made: an interrupt now must not "cancel" a closed writer.
-        self.committed = True
-        storage.write_meta(self.index_dir)
-        state.segments = storage.index_files(self.ix)
-        manifest.save(state, self.index_dir)
-        manifest.remove(self.index_dir, manifest.PENDING_FILE)
+        if isinstance(files, manifest.Working):
+            state = files
+        else:
+            state = manifest.Working(self.index_dir, None)
+            for source, entry in sorted(files.items()):
+                state.put(source, entry)
+        try:
+            state.set_generation(self.writer.generation)
+            state.publish(self.index_dir, manifest.PENDING_FILE)
+            self.writer.commit(optimize=False, merge=True)
+            # From here the commit is made: an interrupt now must not "cancel" a closed writer.
+            self.committed = True
+            storage.write_meta(self.index_dir)
+            manifest.settle_pending(self.index_dir, self.writer.generation, lambda: storage.index_files(self.ix))
+        finally:
+            if state is not files:
+                state.discard()
 
     def cancel(self) -> None:
         if not self.committed:
@@ -104,7 +116,7 @@ class WriteSession(BaseWriteSession):
         self.rebuild = rebuild
         self.wait = wait
         self.notes: list[str] = []
-        self.files: dict[str, FileEntry] = {}
+        self._manifest: Path | None = None  # the trustworthy manifest of the last commit, if any
         self._writer: WhooshWriter | None = None
         self._aside: Path | None = None
         self._aside_lock: IndexLock | None = None
@@ -131,10 +143,9 @@ class WriteSession(BaseWriteSession):
             upkeep.remove_old_rebuilds(index_dir)
             upkeep.remove_leftovers(index_dir)
             self.had_index = storage.exists(index_dir)
-            if not self.rebuild and (self.had_index or manifest.load(index_dir) is not None):
+            if not self.rebuild and (self.had_index or manifest.info(index_dir) is not None):
                 storage.open_index(index_dir).unpin()  # refuses a damaged or incompatible index before any work
-                recovered = upkeep.recover_manifest(index_dir)
-                self.files = recovered.files if recovered else {}
+                self._manifest = upkeep.recover_manifest(index_dir)
         except OSError as exc:
             self._abandon()
             raise self._write_error(exc) from None
@@ -160,10 +171,34 @@ class WriteSession(BaseWriteSession):
 
     def remember(self, files: dict[str, FileEntry]) -> None:
         """Record touched-but-identical files' new stat data, the index itself unchanged."""
-        current = manifest.load(self.index_dir) \
-            or manifest.Manifest(generation=storage.latest_generation(self.index_dir))
-        current.files = files
-        manifest.save(current, self.index_dir)
+        state = self.file_state()
+        try:
+            for source, entry in files.items():
+                state.put(source, entry)
+            self.remember_state(state)
+        finally:
+            self.discard(state)
+
+    def file_state(self) -> manifest.Working:
+        """A private copy of the last commit's manifest (empty for a fresh index), on disk."""
+        base = None if self.fresh else self._manifest
+        return manifest.Working(self.index_dir, base)
+
+    def commit(self, state: FileState) -> None:
+        assert isinstance(state, manifest.Working)
+        self.writer().commit(state)
+
+    def remember_state(self, state: FileState) -> None:
+        """Save ``state`` as the manifest of the current commit (only stat data changed)."""
+        assert isinstance(state, manifest.Working)
+        state.set_generation(storage.latest_generation(self.index_dir))
+        segments = manifest.info(self.index_dir)
+        state.set_segments(segments[1] if segments else {})
+        state.publish(self.index_dir, manifest.MANIFEST_FILE)
+
+    def discard(self, state: FileState) -> None:
+        assert isinstance(state, manifest.Working)
+        state.discard()
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
