@@ -79,7 +79,10 @@ class OpenSearchWriter(Writer):
                 self.client.indices.create(index=self.index, body=body)
                 # create answers once its primaries started, or after 30 s without them (a loaded
                 # node): writing then would be refused as "cluster red", so wait for them here.
-                self.client.cluster.health(index=self.index, wait_for_status="yellow", timeout="120s")
+                for _ in range(4):  # the API waits 30 s at a time, then answers 408 with "timed_out"
+                    health = self.client.cluster.health(index=self.index, wait_for_status="yellow", ignore=408)
+                    if not health.get("timed_out"):
+                        break
                 self._refresh_interval = None
             else:
                 self.index, self.new = current, False
