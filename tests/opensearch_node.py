@@ -133,6 +133,31 @@ def node_url(request: pytest.FixtureRequest) -> str:
     return os.environ.get(TEST_NODE_ENV) or request.getfixturevalue("opensearch_url")
 
 
+@pytest.fixture(scope="module")
+def os_client(node_url: str) -> Iterator[Any]:
+    """An opensearch-py client of the test node, for a module's checks and clean-up."""
+    from opensearchpy import OpenSearch
+
+    client = OpenSearch(node_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def fresh_index_url(node_url: str, os_client: Any, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A new index URL for one test; its indexes, lock and commit marker are deleted after (the node stays green)."""
+    import uuid
+
+    from searchkit.engine.opensearch.lock import CONTROL_INDEX
+
+    prefix = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_opensearch_").replace("_", "-")
+    name = f"test-{prefix}-{uuid.uuid4().hex[:8]}"
+    yield f"{node_url}/{name}"
+    os_client.indices.delete(index=f"{name}*", ignore_unavailable=True, expand_wildcards="all")
+    for doc in (name, f"{name}:commit"):
+        os_client.delete(index=CONTROL_INDEX, id=doc, ignore=[404])
+
+
 def start_test_cluster(base_dir: Path, n: int = 3) -> list[Any]:
     """Start an ``n``-node cluster (512 MB heap each) under ``base_dir``, green; the caller stops it."""
     require_java()

@@ -21,12 +21,8 @@ pytestmark = pytest.mark.opensearch
 
 
 @pytest.fixture(scope="module")
-def client(node_url):
-    from opensearchpy import OpenSearch
-
-    client = OpenSearch(node_url)
-    yield client
-    client.close()
+def client(os_client):
+    return os_client
 
 
 def drop(client, name: str) -> None:

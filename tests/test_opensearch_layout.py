@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import uuid
 
 import pytest
 from click.testing import CliRunner
@@ -14,29 +13,19 @@ from click.testing import CliRunner
 from searchkit.api import open_archive
 from searchkit.cli import main
 from searchkit.engine.opensearch.engine import OpenSearchEngine
-from searchkit.engine.opensearch.lock import CONTROL_INDEX
 from tests.conftest import CORPUS, FIXTURES, ROOT
 
 THREADS = FIXTURES / "threads" / "sante-numerique.xml"
 
 
 @pytest.fixture(scope="module")
-def client(node_url):
-    from opensearchpy import OpenSearch
-
-    client = OpenSearch(node_url)
-    yield client
-    client.close()
+def client(os_client):
+    return os_client
 
 
 @pytest.fixture
-def url(node_url, client):
-    """A new index name for each test; everything it made is deleted after (the node stays green)."""
-    name = f"test-layout-{uuid.uuid4().hex[:8]}"
-    yield f"{node_url}/{name}"
-    client.indices.delete(index=f"{name}*", ignore_unavailable=True, expand_wildcards="all")
-    for doc in (name, f"{name}:commit"):
-        client.delete(index=CONTROL_INDEX, id=doc, ignore=[404])
+def url(fresh_index_url):
+    return fresh_index_url
 
 
 def index(*args, code: int = 0):

@@ -7,7 +7,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 
 import pytest
 from click.testing import CliRunner
@@ -28,21 +27,13 @@ THREADS = FIXTURES / "threads"
 
 
 @pytest.fixture(scope="module")
-def client(node_url):
-    from opensearchpy import OpenSearch
-
-    client = OpenSearch(node_url)
-    yield client
-    client.close()
+def client(os_client):
+    return os_client
 
 
 @pytest.fixture
-def url(node_url, client):
-    """A new index name for each test; everything it made is deleted after."""
-    name = f"test-session-{uuid.uuid4().hex[:8]}"
-    yield f"{node_url}/{name}"
-    client.indices.delete(index=f"{name}*", ignore_unavailable=True, expand_wildcards="all")
-    client.delete(index=CONTROL_INDEX, id=name, ignore=[404])
+def url(fresh_index_url):
+    return fresh_index_url
 
 
 def index(*args, code: int = 0):
