@@ -10,16 +10,18 @@ within ``TOLERANCE`` of the k-th best are then scored by Whoosh itself, and
 ranked by (score, lower docnum first) as scoring every match ranks them: the
 page is the same, scores included, and the total is exact.
 
-Handled: words, ORs, ANDs, AND NOTs, and prefixes, wildcards and fuzzy words
-(their terms, as Whoosh expands them in each segment), over scorable fields.
-Anything else (phrases, dates, NOT alone...) returns None: the caller scores it
+Handled: words, ORs, ANDs, AND NOTs, prefixes, wildcards and fuzzy words
+(their terms, as Whoosh expands them in each segment), and phrases of adjacent
+words (an AND of their terms, as Whoosh scores a phrase, kept where the
+positions follow each other), over scorable fields. Anything else (dates,
+proximity phrases, NOT alone...) returns None: the caller scores it
 as before. So does a query whose terms hold more than ``BUDGET`` postings:
 there reading them all costs more than Whoosh's pruning, and the total says
 "more than N" (``topk``).
 
 The posting blocks and length columns are read through Whoosh privates of
 whoosh-reloaded 2.7.5 (checked by ``internals``): ``W3LeafMatcher._read_ids``,
-``_read_weights``, ``_lastblock``, ``_next_block`` and a column reader's file.
+``_read_weights``, ``_read_values``, ``_lastblock``, ``_next_block`` and a column reader's file.
 """
 
 from __future__ import annotations
@@ -134,6 +136,8 @@ class _Run:
                 return 0
         if isinstance(q, wq.MultiTerm):
             return 0
+        if isinstance(q, wq.Phrase):
+            return min((self.size(wq.Term(q.fieldname, w)) for w in q.words), default=0)
         if isinstance(q, wq.And):  # the later parts are read only where the first matches
             return min(self.size(c) for c in q.children())
         if isinstance(q, (wq.Or, wq.AndNot)):
@@ -156,6 +160,8 @@ class _Run:
             return _scaled(self.union([self.node(sub, c, within) for c in q.subqueries]), q.boost)
         if type(q) is wq.And:
             return _scaled(self.intersection(sub, q.subqueries, within), q.boost)
+        if type(q) is wq.Phrase and q.slop == 1 and q.words:
+            return _scaled(self.phrase(sub, q.fieldname, q.words, within), q.boost)
         if type(q) is wq.AndNot:
             positive = self.node(sub, q.a, within)
             negative = self.node(sub, q.b, sorted(positive))
@@ -174,6 +180,50 @@ class _Run:
                 return {}
             within = sorted(out)
         return out or {}
+
+    def phrase(self, sub, fieldname: str, words: list[str], within: list[int] | None) -> Scores:
+        """As Whoosh's ``Phrase`` (slop 1): the AND of its words, scores summed, kept where word
+        k stands at position p + k; only the AND's documents have their positions decoded."""
+        field = self.top.schema[fieldname] if fieldname in self.top.schema else None
+        if field is None:
+            return {}
+        if not field.format or not field.format.supports("positions"):
+            raise _Unhandled  # Whoosh raises a QueryError here: let it
+        scores = self.intersection(sub, [wq.Term(fieldname, w) for w in words], within)
+        if not scores:
+            return {}
+        docs = sorted(scores)
+        where = [self.positions(sub, field, fieldname, w, docs) for w in words]
+        first, rest = where[0], list(enumerate(where[1:], start=1))
+        return {d: s for d, s in scores.items()
+                if any(all(p + k in later[d] for k, later in rest) for p in first[d])}
+
+    def positions(self, sub, field, fieldname: str, word: str, docs: list[int]) -> dict[int, set[int]]:
+        """The positions of ``word`` in each of ``docs`` (ascending; every one holds it)."""
+        leaf = sub.reader().postings(fieldname, field.to_bytes(word))
+        if isinstance(leaf, FilterMatcher):
+            leaf = leaf.child
+        if not isinstance(leaf, W3LeafMatcher):
+            raise _Unhandled
+        decode = field.format.decode_positions
+        wanted = set(docs)
+        out: dict[int, set[int]] = {}
+        last = -1
+        while leaf.is_active():
+            i = bisect_right(docs, last)
+            if i == len(docs):
+                break
+            if docs[i] <= leaf._maxid:  # a block without a wanted document is not decoded
+                leaf._read_ids()
+                leaf._read_values()
+                for d, value in zip(leaf._ids, leaf._values, strict=True):
+                    if d in wanted:
+                        out[d] = set(decode(value))
+            last = leaf._maxid
+            if leaf._lastblock:
+                break
+            leaf._next_block()
+        return out
 
     def multiterm(self, sub, q: wq.MultiTerm, within: list[int] | None) -> Scores:
         # As MultiTerm.matcher: one term alone is scored without the query's
