@@ -52,7 +52,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
 import bench_opensearch  # noqa: E402
-from measure import dir_bytes, load_average, p50, p95, run_measured, run_with_rss, timed  # noqa: E402
+from measure import dir_bytes, load_average, p50, p95, run_measured, run_with_rss, timed, timed_search  # noqa: E402
 
 import corpus as bench_corpus  # noqa: E402
 
@@ -181,21 +181,12 @@ def bench_size(label: str, size: int, work: Path, repeat: int, opensearch: bool)
     row("re-run unchanged s", m2.wall, None, "s", fmt="{:.2f}", cpu=(m2.cpu, None))
 
     # Warm queries, in this process.
-    from searchkit import api as sk_api
     from searchkit.api import Filters, open_archive
 
     con = sqlite3.connect(db)
     with open_archive(index_dir) as s:
         for name, text, kind, match, snippets in QUERIES:
-            if snippets:
-                ours = timed(lambda text=text, kind=kind: s.search(text, Filters(kind=kind), limit=10), repeat)
-            else:
-                real = sk_api.snippet
-                sk_api.snippet = lambda *a, **k: []  # ranking and stored fields only
-                try:
-                    ours = timed(lambda text=text, kind=kind: s.search(text, Filters(kind=kind), limit=10), repeat)
-                finally:
-                    sk_api.snippet = real
+            ours = timed_search(s, text, kind, snippets, repeat)
             theirs = timed(lambda match=match, kind=kind, snippets=snippets: fts5_query(con, match, kind, snippets),
                            repeat)
             row(name, p50(ours[0]) * 1000, p50(theirs[0]) * 1000, "ms p50",

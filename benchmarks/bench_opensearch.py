@@ -27,7 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-from measure import cpu_seconds, dir_bytes, load_average, p50, p95, run_measured, run_with_rss, timed
+from measure import cpu_seconds, dir_bytes, load_average, p50, p95, run_measured, run_with_rss, timed_search
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -76,7 +76,6 @@ def bench_size(label: str, corpus_dir: Path, manifest, work: Path, repeat: int, 
                index_cmd: list[str], search_cmd: list[str]) -> dict:
     """Measure OpenSearch on one size; ``whoosh`` is bench.py's result for the same size (rows, ids, counts);
     ``index_cmd`` and ``search_cmd`` start searchkit as bench.py does for Whoosh."""
-    from searchkit import api as sk_api
     from searchkit.api import Filters, open_archive
 
     print(f"\n### OpenSearch, {label} documents (load average {load_average()})", flush=True)
@@ -137,15 +136,7 @@ def bench_size(label: str, corpus_dir: Path, manifest, work: Path, repeat: int, 
         with open_archive(url) as s:
             for name, text, kind, _match, snippets in queries:
                 node_cpu = cpu_seconds(node.pid)
-                if snippets:
-                    got = timed(lambda text=text, kind=kind: s.search(text, Filters(kind=kind), limit=10), repeat)
-                else:
-                    real = sk_api.snippet
-                    sk_api.snippet = lambda *a, **k: []  # ranking and stored fields only
-                    try:
-                        got = timed(lambda text=text, kind=kind: s.search(text, Filters(kind=kind), limit=10), repeat)
-                    finally:
-                        sk_api.snippet = real
+                got = timed_search(s, text, kind, snippets, repeat)
                 # The node's CPU per search (a mean: /proc counts in clock ticks), beside this process's.
                 node_ms = (cpu_seconds(node.pid) - node_cpu) * 1000 / (repeat + 2)
                 w_cpu_ms = w_rows[name]["cpu"][0]

@@ -110,6 +110,25 @@ def timed(fn, repeat: int, warmup: int = 2) -> tuple[list[float], list[float]]:
     return walls, cpus
 
 
+def timed_search(archive, text: str, kind, snippets: bool, repeat: int) -> tuple[list[float], list[float]]:
+    """``timed`` runs of a top-10 search as ``searchkit search`` makes it; without ``snippets``,
+    ranking and stored fields only (``searchkit.api.snippet`` stood in for by an empty one)."""
+    from searchkit import api as sk_api
+    from searchkit.query import Filters
+
+    def run():
+        return archive.search(text, Filters(kind=kind), limit=10)
+
+    if snippets:
+        return timed(run, repeat)
+    real = sk_api.snippet
+    sk_api.snippet = lambda *a, **k: []
+    try:
+        return timed(run, repeat)
+    finally:
+        sk_api.snippet = real
+
+
 def p50(xs: list[float]) -> float:
     return statistics.median(xs)
 
