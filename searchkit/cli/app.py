@@ -1,7 +1,8 @@
 """The ``searchkit`` group: the one place where errors become a message and an exit code.
 
 Exit codes follow ripgrep: 0 something matched, 1 nothing did, 2 error, 130
-interrupted. A ``SearchkitError`` from the library becomes ``searchkit:
+interrupted (Ctrl-C), 143 terminated (SIGTERM: ``timeout``, ``kill``, a service
+manager), both after the same clean cancel. A ``SearchkitError`` from the library becomes ``searchkit:
 <message>`` on stderr and its exit code here, in ``Main.invoke``, and nowhere
 else. Standard output is flushed here too, so a full disk shows as an error
 (exit 2) rather than as a traceback when the interpreter exits.
@@ -10,7 +11,9 @@ else. Standard output is flushed here too, so a full disk shows as an error
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
+import threading
 
 import click
 
@@ -40,6 +43,18 @@ COMMANDS = {
 }
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program stands so that it cancels as on Ctrl-C.
+
+    Python's default for SIGTERM ends the process at once: an index run then
+    left its worker processes writing for a while and its job files behind.
+    """
+
+
+def _terminate(signum, frame):
+    raise Terminated
+
+
 class Main(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*COMMANDS, *self.commands})
@@ -52,6 +67,16 @@ class Main(click.Group):
         return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context):
+        # Only the main thread may set handlers (a test runner may call us from another).
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
+        try:
+            return self._invoke(ctx)
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+    def _invoke(self, ctx: click.Context):
         try:
             try:
                 result = super().invoke(ctx)
@@ -71,6 +96,9 @@ class Main(click.Group):
         except ReaderGone:  # the reader went away (| head): not an error worth a word
             silence(sys.stdout)
             ctx.exit(0)
+        except Terminated:
+            note("searchkit: terminated; the index keeps its last committed state")
+            ctx.exit(143)
         except KeyboardInterrupt:
             note("searchkit: interrupted; the index keeps its last committed state")
             ctx.exit(130)

@@ -33,7 +33,8 @@ Exit codes:
   0   something matched (or the command did its job)
   1   nothing matched, or no document with that id
   2   an error: bad query, no index, unreadable files, output not written
-  130 interrupted (Ctrl-C); the index keeps its last committed state"""
+  130 interrupted (Ctrl-C); the index keeps its last committed state
+  143 terminated (SIGTERM), the same clean stop as Ctrl-C"""
 
 ENVIRONMENT = """\b
 Environment:

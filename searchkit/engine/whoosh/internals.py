@@ -193,13 +193,14 @@ class FastSegmentWriter(OnePassAnalysis, _FastFlush, SegmentWriter):
 class _JobFileTask(SubWriterTask):
     """A worker: reads job files from the index folder, writes one segment.
 
-    It ignores Ctrl-C (the parent cancels the run and ends its workers) and
-    stops on its own if the parent dies (``kill -9``), instead of waiting for
-    jobs forever.
+    It ignores Ctrl-C, takes SIGTERM's default (the parent cancels the run and
+    ends its workers with it) and stops on its own if the parent dies
+    (``kill -9``), before its next job rather than after the queued ones.
     """
 
     def run(self):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's cancel ends a worker at once
         parent = os.getppid()
         ix = self.storage.open_index(self.indexname)
         writer = self.writer = FastSegmentWriter(ix, _lk=False, **self.kwargs)
@@ -213,6 +214,9 @@ class _JobFileTask(SubWriterTask):
                 continue
             if job is None:
                 break
+            if os.getppid() != parent:  # the parent died with jobs still queued: they are not wanted
+                writer.cancel()
+                return
             self._process_file(*job)
         fieldnames = writer.pool.fieldnames
         segment = writer._finalize_segment()
