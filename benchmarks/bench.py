@@ -120,7 +120,7 @@ def fts5_query(con: sqlite3.Connection, match: str, kind: str | None, snippets: 
 # --- one size -----------------------------------------------------------------
 
 
-def bench_size(label: str, size: int, work: Path, repeat: int, opensearch: bool) -> dict:
+def bench_size(label: str, size: int, work: Path, repeat: int, opensearch: bool, reuse: bool = False) -> dict:
     print(f"\n## {label} documents", flush=True)
     corpus_dir = work / f"corpus-{label}"
     t = time.perf_counter()
@@ -151,22 +151,30 @@ def bench_size(label: str, size: int, work: Path, repeat: int, opensearch: bool)
     # Indexing: a fresh `searchkit index` process, then FTS5 in a fresh process.
     index_dir = work / f"index-{label}"
     errfile = work / ".stderr"
-    load_before = load_average()
-    m = run_with_rss([*SEARCHKIT, "index", str(corpus_dir), "--index", str(index_dir), "--rebuild"], errfile)
-    if m.code != 0:
-        print(m.err, file=sys.stderr)
-        raise SystemExit(f"searchkit index failed with exit code {m.code}")
-    print(f"  (searchkit index: load average {load_before} → {load_average()})", flush=True)
     db = work / f"fts5-{label}.db"
-    f = run_with_rss([sys.executable, __file__, "--fts5-build", str(corpus_dir), str(db)], errfile)
-    if f.code != 0:
-        print(f.err, file=sys.stderr)
-        raise SystemExit("FTS5 build failed")
     n = manifest.documents
-    row("index docs/s", n / m.wall, n / f.wall, "doc/s", fmt="{:.0f}", cpu=(n / m.cpu, n / f.cpu))
-    row("index wall s", m.wall, f.wall, "s", cpu=(m.cpu, f.cpu))
-    row("index peak RSS MB", m.rss, f.rss, "MB", fmt="{:.0f}")
-    row("index peak RSS, sum of processes MB", m.rss_sum, f.rss_sum, "MB", fmt="{:.0f}")
+    if reuse and index_dir.exists():
+        # The index of an earlier run (or one built by hand) is kept: only the
+        # query rows are measured, the indexing rows are that run's.
+        print(f"  (reusing {index_dir}: no indexing rows)", flush=True)
+        if not db.exists():
+            fts5_build(corpus_dir, db)
+    else:
+        load_before = load_average()
+        m = run_with_rss([*SEARCHKIT, "index", str(corpus_dir), "--index", str(index_dir), "--rebuild"], errfile)
+        if m.code != 0:
+            print(m.err, file=sys.stderr)
+            raise SystemExit(f"searchkit index failed with exit code {m.code}")
+        print(f"  (searchkit index: load average {load_before} → {load_average()})", flush=True)
+        db.unlink(missing_ok=True)
+        f = run_with_rss([sys.executable, __file__, "--fts5-build", str(corpus_dir), str(db)], errfile)
+        if f.code != 0:
+            print(f.err, file=sys.stderr)
+            raise SystemExit("FTS5 build failed")
+        row("index docs/s", n / m.wall, n / f.wall, "doc/s", fmt="{:.0f}", cpu=(n / m.cpu, n / f.cpu))
+        row("index wall s", m.wall, f.wall, "s", cpu=(m.cpu, f.cpu))
+        row("index peak RSS MB", m.rss, f.rss, "MB", fmt="{:.0f}")
+        row("index peak RSS, sum of processes MB", m.rss_sum, f.rss_sum, "MB", fmt="{:.0f}")
     row("index size MB", dir_bytes(index_dir) / 1e6, db.stat().st_size / 1e6, "MB")
     fields = whoosh_fields(index_dir)
     if fields:
@@ -177,8 +185,9 @@ def bench_size(label: str, size: int, work: Path, repeat: int, opensearch: bool)
             row(f"index size, field {name} MB", sum(sizes[k] for k in FIELD_BYTES) / 1e6, None, "MB", fmt="{:.2f}",
                 detail=f"{sizes['terms']} terms; terms {sizes['terms_bytes'] / 1e6:.2f} + postings "
                        f"{sizes['postings_bytes'] / 1e6:.2f} + columns {sizes['column_bytes'] / 1e6:.2f} MB")
-    m2 = run_with_rss([*SEARCHKIT, "index", str(corpus_dir), "--index", str(index_dir)], errfile)
-    row("re-run unchanged s", m2.wall, None, "s", fmt="{:.2f}", cpu=(m2.cpu, None))
+    if not reuse:
+        m2 = run_with_rss([*SEARCHKIT, "index", str(corpus_dir), "--index", str(index_dir)], errfile)
+        row("re-run unchanged s", m2.wall, None, "s", fmt="{:.2f}", cpu=(m2.cpu, None))
 
     # Warm queries, in this process.
     from searchkit.api import Filters, open_archive
@@ -316,6 +325,8 @@ def main(argv=None) -> int:
     ap.add_argument("--work", type=Path, default=HERE / "work", help="corpora, indexes, results (git-ignored)")
     ap.add_argument("--no-opensearch", dest="opensearch", action="store_false",
                     help="leave out OpenSearch (by default a local node is started for each size)")
+    ap.add_argument("--reuse-index", dest="reuse", action="store_true",
+                    help="keep an existing work/index-<size> (queries only: no Whoosh indexing rows)")
     ap.add_argument("--fts5-build", nargs=2, metavar=("CORPUS", "DB"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.fts5_build:
@@ -339,7 +350,8 @@ def main(argv=None) -> int:
     stop = threading.Event()
     threading.Thread(target=log_load, args=(args.work / f"load-{stamp}.log", stop), daemon=True).start()
     try:
-        results = [bench_size(label, SIZES[label], args.work, args.repeat, args.opensearch) for label in labels]
+        results = [bench_size(label, SIZES[label], args.work, args.repeat, args.opensearch, args.reuse)
+                   for label in labels]
     finally:
         stop.set()
     table = markdown(results)

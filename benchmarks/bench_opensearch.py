@@ -113,13 +113,15 @@ def bench_size(label: str, corpus_dir: Path, manifest, work: Path, repeat: int, 
         if m.code != 0:
             print(m.err, file=sys.stderr)
             raise SystemExit(f"searchkit index {url} failed with exit code {m.code}")
-        w_cpu = w_rows["index wall s"]["cpu"][0]
+        # With bench.py --reuse-index the Whoosh index was not built in this run: no Whoosh indexing figures.
+        w_cpu = w_rows["index wall s"]["cpu"][0] if "index wall s" in w_rows else None
+        whoosh_rate = f", Whoosh {n_docs / w_cpu:.0f}" if w_cpu else ""
         row("index docs/s", n_docs / m.wall, unit="doc/s", fmt="{:.0f}",
             cpu=f"docs per CPU-s: searchkit {n_docs / m.cpu:.0f}, searchkit + node "
-                f"{n_docs / (m.cpu + m.watched_cpu):.0f}, Whoosh {n_docs / w_cpu:.0f}")
+                f"{n_docs / (m.cpu + m.watched_cpu):.0f}{whoosh_rate}")
         row("index wall s", m.wall, unit="s",
-            cpu=f"CPU s: searchkit {m.cpu:.1f} + node {m.watched_cpu:.1f} = {m.cpu + m.watched_cpu:.1f}; "
-                f"Whoosh {w_cpu:.1f}", note=f"load {uptime[0]} → {uptime[1]}")
+            cpu=f"CPU s: searchkit {m.cpu:.1f} + node {m.watched_cpu:.1f} = {m.cpu + m.watched_cpu:.1f}"
+                + (f"; Whoosh {w_cpu:.1f}" if w_cpu else ""), note=f"load {uptime[0]} → {uptime[1]}")
         row("index peak RSS MB", m.rss, unit="MB", fmt="{:.0f}", note="searchkit's largest process")
         row("index peak RSS, sum of processes MB", m.rss_sum, unit="MB", fmt="{:.0f}", note="searchkit's tree")
         row("node peak RSS MB (while indexing)", m.watched_rss, None, "MB", fmt="{:.0f}", note=f"heap {HEAP}")
