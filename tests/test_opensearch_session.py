@@ -106,7 +106,9 @@ def test_rebuild_is_swapped_in_at_commit_and_searches_never_see_it_half_built(ur
     before = articles(url)
     old = physical(client, url)
     with engine.open_writer(url, rebuild=True) as session:
-        assert session.fresh and session.files == {}
+        state = session.file_state()
+        assert session.fresh and list(state.sources()) == []
+        session.discard(state)
         writer = session.writer()
         assert isinstance(writer, OpenSearchWriter)
         writer.add_post(post(1))
@@ -206,3 +208,33 @@ def test_a_writer_killed_during_a_rebuild_leaves_the_last_commit_and_its_lock_is
     assert f"note: the previous writer (pid {writer.pid} on {socket.gethostname()}" in result.stderr
     assert physical(client, url) == kept  # the half-built index is gone
     assert articles(url) == before
+
+
+def file_versions(client, url: str) -> dict[str, int]:
+    """Each file-state entry's document version in the cluster (it grows each time the entry is written)."""
+    name = physical(client, url)[0] + ".files"
+    found = client.search(index=name, body={"query": {"match_all": {}}, "size": 100, "version": True})
+    return {h["_id"]: h["_version"] for h in found["hits"]["hits"]}
+
+
+def test_a_run_writes_back_only_the_file_entries_it_changed(url, client, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("a", "b", "c"):
+        (corpus / f"{name}.jsonl").write_text(
+            f'{{"id": "{name}1", "title": "Billet {name}", "body": "Un texte sur {name}."}}\n', "utf-8")
+    index(corpus, "--index", url)
+    first = file_versions(client, url)
+    assert sorted(first) == ["a.jsonl", "b.jsonl", "c.jsonl"]
+
+    (corpus / "b.jsonl").write_text('{"id": "b1", "title": "Billet b", "body": "Un autre texte."}\n', "utf-8")
+    (corpus / "c.jsonl").unlink()
+    result = index(corpus, "--index", url)
+    assert "1 updated, 1 removed, 1 unchanged" in result.output
+    after = file_versions(client, url)
+    assert after == {"a.jsonl": first["a.jsonl"], "b.jsonl": first["b.jsonl"] + 1}
+
+    index(corpus, "--index", url)  # nothing changed: nothing written
+    assert file_versions(client, url) == after
+    with open_archive(url) as archive:
+        assert archive.search("autre").total == 1 and archive.search("texte").total == 2

@@ -103,45 +103,6 @@ class FileState(ABC):
     def drop(self, source: str) -> None: ...
 
 
-class DictFileState(FileState):
-    """A file state held in a dict (an engine that loads it whole: OpenSearch)."""
-
-    def __init__(self, files: dict[str, FileEntry]):
-        self.files = dict(files)
-        self._by_path: dict[str, str] | None = None
-
-    def get(self, source: str) -> FileEntry | None:
-        return self.files.get(source)
-
-    def source_of(self, path: str) -> str | None:
-        """The first source by name indexed from ``path`` (as the SQLite manifest answers).
-
-        >>> state = DictFileState({"b": FileEntry("/x", 1, 1, "h"), "a": FileEntry("/x", 1, 1, "h")})
-        >>> state.source_of("/x"), state.put("a", FileEntry("/y", 1, 1, "h")), state.source_of("/x")
-        ('a', None, 'b')
-        """
-        if self._by_path is None:
-            self._by_path = {}
-            for source, entry in sorted(self.files.items(), reverse=True):
-                self._by_path[entry.path] = source
-        return self._by_path.get(path)
-
-    def sources(self) -> Iterator[tuple[str, str]]:
-        for source, entry in sorted(self.files.items()):
-            yield source, entry.path
-
-    def put(self, source: str, entry: FileEntry) -> None:
-        self.drop(source)
-        self.files[source] = entry
-        if self._by_path is not None and source <= self._by_path.get(entry.path, source):
-            self._by_path[entry.path] = source
-
-    def drop(self, source: str) -> None:
-        old = self.files.pop(source, None)
-        if old is not None and self._by_path is not None and self._by_path.get(old.path) == source:
-            self._by_path = None  # another source may hold that path: rebuilt on the next look-up
-
-
 class Writer(ABC):
     """Adds and replaces whole posts; nothing is visible until ``commit``."""
 
@@ -157,8 +118,9 @@ class Writer(ABC):
     comments: int
 
     @abstractmethod
-    def commit(self, files: dict[str, FileEntry]) -> None:
-        """Make every change visible at once, with the file state ``files`` that describes it."""
+    def commit(self, files: dict[str, FileEntry] | FileState) -> None:
+        """Make every change visible at once, with the file state that describes it: a run's
+        ``FileState`` (from its session), or a whole new one as a dict."""
 
     @abstractmethod
     def cancel(self) -> None:
@@ -168,14 +130,14 @@ class Writer(ABC):
 class WriteSession(ABC):
     """One indexing run's hold on an index (a context manager): one writer at a time.
 
-    Entering takes the writer lock (waiting up to the run's ``wait``), settles
-    what a killed writer left and loads ``files``, the file state of the last
-    commit. Leaving after a commit makes it visible (a ``--rebuild`` is swapped
+    Entering takes the writer lock (waiting up to the run's ``wait``) and settles
+    what a killed writer left; ``file_state`` gives the file state of the last
+    commit, looked up one file at a time (never loaded whole into memory).
+    Leaving after a commit makes it visible (a ``--rebuild`` is swapped
     in only then); leaving on an error keeps the last commit, and a new index
     that was never committed leaves nothing behind.
     """
 
-    files: dict[str, FileEntry]
     notes: list[str]  # things worth a line (a stale lock taken over...)
 
     @property
@@ -188,28 +150,20 @@ class WriteSession(ABC):
         """The writer of this run (created on first use)."""
 
     @abstractmethod
-    def remember(self, files: dict[str, FileEntry]) -> None:
-        """Save new stat data of unchanged files, the index itself untouched."""
-
-    # An engine holding its file state on disk overrides the three below; these
-    # serve one that loads it whole into ``files``.
-
     def file_state(self) -> FileState:
         """The file state a run reads and changes (empty for a fresh index), saved by ``commit``."""
-        return DictFileState({} if self.fresh else self.files)
 
+    @abstractmethod
     def commit(self, state: FileState) -> None:
         """Commit the writer's changes with the file state ``state``."""
-        assert isinstance(state, DictFileState)
-        self.writer().commit(state.files)
 
+    @abstractmethod
     def remember_state(self, state: FileState) -> None:
         """Save ``state`` (only stat data changed), the index itself untouched."""
-        assert isinstance(state, DictFileState)
-        self.remember(state.files)
 
-    def discard(self, state: FileState) -> None:  # noqa: B027  (a state in memory needs nothing done)
-        """Forget ``state`` without saving it."""
+    @abstractmethod
+    def discard(self, state: FileState) -> None:
+        """Forget ``state`` without saving it (and free what holds it)."""
 
     def __enter__(self) -> WriteSession:
         return self

@@ -19,7 +19,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from searchkit.engine.opensearch.lock import CONTROL_INDEX
+from searchkit.engine.opensearch.lock import CONTROL_INDEX, control_index
 
 KIND = "commit"
 
@@ -30,6 +30,7 @@ def _id(alias: str) -> str:
 
 def mark(client: Any, alias: str, physical: str) -> None:
     """Record a new commit of the index ``alias``, now held by ``physical``."""
+    control_index(client, upgrade=False)  # a writer used without a session (tests, tools) took no lock
     client.index(index=CONTROL_INDEX, id=_id(alias), body={
         "alias": alias, "kind": KIND, "index": physical, "commit": uuid.uuid4().hex,
         "committed": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")})

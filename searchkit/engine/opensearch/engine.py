@@ -297,16 +297,19 @@ class OpenSearchEngine(Engine):
     # --- writing -------------------------------------------------------------
 
     def files(self) -> dict[str, FileEntry]:
+        return dict(self.file_entries())
+
+    def file_entries(self) -> Iterator[tuple[str, FileEntry]]:
+        """(source, entry) of the last commit's file state, by source, read a page at a time."""
         try:
-            return self._files()
+            yield from self._file_entries()
         except Exception as exc:
             raise connection.translate(exc, self.location) from exc
 
-    def _files(self) -> dict[str, FileEntry]:
+    def _file_entries(self) -> Iterator[tuple[str, FileEntry]]:
         name = files_index(self.index)
         if not self.client.indices.exists(index=name):
-            return {}
-        found: dict[str, FileEntry] = {}
+            return
         body = {"query": {"match_all": {}}, "sort": [{"source": "asc"}]}
         after = None
         while True:
@@ -314,10 +317,10 @@ class OpenSearchEngine(Engine):
                 {"search_after": after} if after else {})})["hits"]["hits"]
             for h in page:
                 s = h["_source"]
-                found[s["source"]] = FileEntry(s["path"], s["size"], s["mtime_ns"], s["sha256"], s.get("post_ids", []),
+                yield s["source"], FileEntry(s["path"], s["size"], s["mtime_ns"], s["sha256"], s.get("post_ids", []),
                                              s.get("clean", True))
             if len(page) < PAGE:
-                return found
+                return
             after = page[-1]["sort"]
 
     def close(self) -> None:

@@ -50,7 +50,7 @@ class OpenSearchLock:
     def acquire(self) -> None:
         from opensearchpy.exceptions import ConflictError
 
-        self._control_index()
+        control_index(self.client)
         deadline = time.monotonic() + self.wait
         while True:
             try:
@@ -75,19 +75,6 @@ class OpenSearchLock:
             time.sleep(POLL)
         self._renewer = threading.Thread(target=self._renew, name="searchkit-lock", daemon=True)
         self._renewer.start()
-
-    def _control_index(self) -> None:
-        from opensearchpy.exceptions import RequestError
-
-        if not self.client.indices.exists(index=CONTROL_INDEX):
-            try:
-                self.client.indices.create(index=CONTROL_INDEX, body=CONTROL_BODY)
-                return
-            except RequestError as exc:  # another writer created it first
-                if exc.error != "resource_already_exists_exception":
-                    raise
-        # Made by an earlier searchkit: the fields added since (adding fields is always allowed).
-        self.client.indices.put_mapping(index=CONTROL_INDEX, body=CONTROL_BODY["mappings"])
 
     def _take_over(self, held: dict) -> bool:
         """Replace a dead holder's document, unless someone else did first."""
@@ -137,3 +124,19 @@ class OpenSearchLock:
                                refresh="true", ignore=[404, 409])
         except Exception:  # unreachable now: the expiry frees it
             pass
+
+
+def control_index(client: Any, *, upgrade: bool = True) -> None:
+    """Create the control index with its mapping if it is missing (and, with ``upgrade``, add the fields an
+    earlier searchkit's lacks). A document written into a missing index would create it with guessed types."""
+    from opensearchpy.exceptions import RequestError
+
+    if not client.indices.exists(index=CONTROL_INDEX):
+        try:
+            client.indices.create(index=CONTROL_INDEX, body=CONTROL_BODY)
+            return
+        except RequestError as exc:  # another writer created it first
+            if exc.error != "resource_already_exists_exception":
+                raise
+    if upgrade:  # made by an earlier searchkit: the fields added since (adding fields is always allowed)
+        client.indices.put_mapping(index=CONTROL_INDEX, body=CONTROL_BODY["mappings"])

@@ -4,8 +4,11 @@
 URL, with the contract of the folder index's session: it takes the index's
 writer lock (``lock.OpenSearchLock``, waiting up to ``--wait``), removes
 what a killed ``--rebuild`` left (a physical index no alias points to), loads
-``files``, the file state of the last commit, kept in the cluster beside the
-index (``<physical>.files``), and gives an ``OpenSearchWriter``.
+the file state of the last commit, kept in the cluster beside the index
+(``<physical>.files``), into a temporary SQLite copy a page at a time
+(``filestate.ClusterFileState``: memory does not grow with the number of
+files, and a commit writes back only the entries the run changed), and gives
+an ``OpenSearchWriter``.
 
 What an interrupted run keeps: a first build or a ``--rebuild`` writes a new
 physical index that the alias points to only after its commit, so searches
@@ -31,14 +34,15 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from searchkit.engine.base import FileEntry
+from searchkit.engine.base import FileState
 from searchkit.engine.base import WriteSession as BaseWriteSession
 from searchkit.engine.holder import describe_holder
 from searchkit.engine.opensearch import connection
 from searchkit.engine.opensearch.engine import OpenSearchEngine, files_index
+from searchkit.engine.opensearch.filestate import ClusterFileState
 from searchkit.engine.opensearch.journal import Journal
 from searchkit.engine.opensearch.lock import OpenSearchLock
-from searchkit.engine.opensearch.writer import OpenSearchWriter, current_index, save_files
+from searchkit.engine.opensearch.writer import OpenSearchWriter, current_index, save_changes
 from searchkit.errors import SearchkitError
 
 
@@ -55,7 +59,7 @@ class OpenSearchSession(BaseWriteSession):
         self.wait = wait
         self.ca_cert = ca_cert
         self.notes: list[str] = []
-        self.files: dict[str, FileEntry] = {}
+        self.state: ClusterFileState | None = None  # the last commit's file state, loaded on entering
         self.current: str | None = None
         self._writer: OpenSearchWriter | None = None
         self._lock: OpenSearchLock | None = None
@@ -74,7 +78,7 @@ class OpenSearchSession(BaseWriteSession):
             self.journal = Journal(self.client, self.alias)
             if self.current is not None and not self.rebuild:
                 # Refuses an index of another searchkit version or a red cluster before any work.
-                self.files = OpenSearchEngine(self.url, client=self.client).files()
+                self.state = ClusterFileState(OpenSearchEngine(self.url, client=self.client).file_entries())
                 self._relayout()
                 self._settle(self.journal.sources())
             elif self.current is not None:
@@ -100,11 +104,14 @@ class OpenSearchSession(BaseWriteSession):
         sent = self.journal.sent_documents()
         helpers.bulk(self.client, ({"_op_type": "delete", "_index": self.current, "_id": i, "_routing": r}
                                    for i, r in sent), raise_on_error=False, chunk_size=1000)
+        assert self.state is not None
+        known = False
         for source in sorted(touched):
-            entry = self.files.get(source)
+            entry = self.state.get(source)
             if entry is not None:
-                self.files[source] = dataclasses.replace(entry, sha256="", size=-1, clean=False)
-        if not any(source in self.files for source in touched):
+                self.state.put(source, dataclasses.replace(entry, sha256="", size=-1, clean=False))
+                known = True
+        if not known:
             # Nothing left to read again: the index is the last commit once refreshed.
             self.client.indices.put_settings(index=self.current, body={"index": {"refresh_interval": None}})
             self.client.indices.refresh(index=self.current)
@@ -169,14 +176,31 @@ class OpenSearchSession(BaseWriteSession):
                                             shards=self.shards or 1, replicas=self.replicas)
         return self._writer
 
-    def remember(self, files: dict[str, FileEntry]) -> None:
+    def file_state(self) -> ClusterFileState:
+        """The run's file state: the last commit's (loaded on entering), or an empty one for a new build."""
+        if self.fresh or self.state is None:
+            return ClusterFileState()
+        return self.state
+
+    def commit(self, state: FileState) -> None:
+        assert isinstance(state, ClusterFileState)
+        self.writer().commit(state)
+
+    def remember_state(self, state: FileState) -> None:
         """Record touched-but-identical files' new stat data, the index itself unchanged."""
+        assert isinstance(state, ClusterFileState)
         if self.current is None:
             return
         try:
-            save_files(self.client, self.current, files)
+            save_changes(self.client, self.current, state)
         except Exception as exc:
             raise connection.translate(exc, self.url) from exc
+
+    def discard(self, state: FileState) -> None:
+        assert isinstance(state, ClusterFileState)
+        state.close()
+        if state is self.state:
+            self.state = None
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
@@ -191,6 +215,9 @@ class OpenSearchSession(BaseWriteSession):
             self._release()
 
     def _release(self) -> None:
+        if self.state is not None:
+            self.state.close()
+            self.state = None
         if self._lock is not None:
             self._lock.release()
             self._lock = None

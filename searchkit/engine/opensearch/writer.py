@@ -25,10 +25,11 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from searchkit.engine.base import FileEntry, Writer
-from searchkit.engine.opensearch import commits, connection
+from searchkit.engine.base import FileEntry, FileState, Writer
+from searchkit.engine.opensearch import commits, connection, filestate
 from searchkit.engine.opensearch.documents import action
 from searchkit.engine.opensearch.engine import files_index
+from searchkit.engine.opensearch.filestate import ClusterFileState
 from searchkit.engine.opensearch.settings import SCHEMA_VERSION, index_body
 from searchkit.errors import SearchkitError
 from searchkit.model import ARTICLE, Document, Post
@@ -203,7 +204,7 @@ class OpenSearchWriter(Writer):
 
     # --- commit / cancel -------------------------------------------------------------
 
-    def commit(self, files: dict[str, FileEntry]) -> None:
+    def commit(self, files: dict[str, FileEntry] | FileState) -> None:
         try:
             self.flush()
         except BaseException:
@@ -211,7 +212,11 @@ class OpenSearchWriter(Writer):
             raise
         self._abandon()  # nothing is in flight: the senders stop
         try:
-            save_files(self.client, self.index, files)
+            if isinstance(files, ClusterFileState):
+                save_changes(self.client, self.index, files)
+            else:
+                assert isinstance(files, dict)
+                save_files(self.client, self.index, files)
             self._restore_refresh()
             self.client.indices.refresh(index=self.index)
             if self.new:
@@ -261,15 +266,27 @@ def current_index(client: Any, alias: str, url: str) -> str | None:
     return None
 
 
-def save_files(client: Any, physical: str, files: dict[str, FileEntry]) -> None:
-    """Replace the file state (by source name) kept beside ``physical``: the new generation, then older ones deleted."""
-    from opensearchpy import helpers
+def save_changes(client: Any, physical: str, state: ClusterFileState) -> None:
+    """Write what a run changed in the file state kept beside ``physical`` (its other entries stay as they are)."""
+    filestate.save(client, _files_index_made(client, physical), state.changes())
 
+
+def _files_index_made(client: Any, physical: str) -> str:
+    """The file-state index of ``physical``, created if it is not there yet."""
     name = files_index(physical)
     if not client.indices.exists(index=name):
         client.indices.create(index=name, body={
             "settings": {"index": {"number_of_shards": 1, "auto_expand_replicas": "0-1"}},
             "mappings": FILES_MAPPING})
+    return name
+
+
+def save_files(client: Any, physical: str, files: dict[str, FileEntry]) -> None:
+    """Replace the whole file state (by source name) kept beside ``physical``: the new generation, then older ones
+    deleted (a writer given the file state as a dict; a run gives its ``ClusterFileState`` to ``save_changes``)."""
+    from opensearchpy import helpers
+
+    name = _files_index_made(client, physical)
     found = client.search(index=name, body={"size": 0, "aggs": {"g": {"max": {"field": "generation"}}}})
     generation = int(found["aggregations"]["g"]["value"] or 0) + 1
     helpers.bulk(client, ({
@@ -278,6 +295,7 @@ def save_files(client: Any, physical: str, files: dict[str, FileEntry]) -> None:
             "sha256": entry.sha256, "post_ids": entry.post_ids, "clean": entry.clean, "generation": generation}}
         for source, entry in files.items()), chunk_size=CHUNK_DOCS, max_retries=8)
     client.indices.refresh(index=name)
-    client.delete_by_query(index=name, body={"query": {"range": {"generation": {"lt": generation}}}},
+    # Not only older generations: the entries a run saved by difference carry none.
+    client.delete_by_query(index=name, body={"query": {"bool": {"must_not": {"term": {"generation": generation}}}}},
                            conflicts="proceed")
     client.indices.refresh(index=name)

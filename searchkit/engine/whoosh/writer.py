@@ -77,7 +77,7 @@ class WhooshWriter(Writer):
                 else:
                     self.comments += 1
 
-    def commit(self, files: dict[str, FileEntry] | manifest.Working) -> None:
+    def commit(self, files: dict[str, FileEntry] | FileState) -> None:
         """Make every change visible at once, and the manifest (``files``, or a run's ``Working`` copy) with them.
 
         The manifest is made pending before Whoosh's commit point and current
@@ -86,6 +86,7 @@ class WhooshWriter(Writer):
         if isinstance(files, manifest.Working):
             state = files
         else:
+            assert isinstance(files, dict), "a folder index takes its own session's file state"
             state = manifest.Working(self.index_dir, None)
             for source, entry in sorted(files.items()):
                 state.put(source, entry)
@@ -168,16 +169,6 @@ class WriteSession(BaseWriteSession):
                 self._aside_lock = self.lock.adopt(target)
             self._writer = WhooshWriter(target, fresh=self.fresh)
         return self._writer
-
-    def remember(self, files: dict[str, FileEntry]) -> None:
-        """Record touched-but-identical files' new stat data, the index itself unchanged."""
-        state = self.file_state()
-        try:
-            for source, entry in files.items():
-                state.put(source, entry)
-            self.remember_state(state)
-        finally:
-            self.discard(state)
 
     def file_state(self) -> manifest.Working:
         """A private copy of the last commit's manifest (empty for a fresh index), on disk."""
