@@ -40,7 +40,7 @@ from searchkit.records import (
 from searchkit.search import suggest
 from searchkit.search.threads import thread_order
 from searchkit.search.timeline import timeline
-from searchkit.snippets import snippet
+from searchkit.snippets import WINDOW_CHARS, snippet
 
 __all__ = ["BY", "Archive", "Filters", "open_archive"]
 
@@ -113,8 +113,15 @@ class Archive:
         sel = self.selection(query, filters)
         wanted = marks(sel.query)
         ranked = self._engine.ranked(sel, sort, limit, offset)
-        docs = ranked.docs
-        hits = Stream(len(docs), lambda: (Hit(d, score, snippet(d.body or d.title, wanted)) for d, score in docs))
+        docs, located = ranked.docs, ranked.located
+
+        def hit(doc: Document, score: float | None) -> Hit:
+            # Where the engine found the words (its highlighter), the snippet only checks those places.
+            found = located.get(doc.id) if doc.body else None
+            spans = found.spans if found is not None and found.upto >= min(len(doc.body), WINDOW_CHARS) else None
+            return Hit(doc, score, snippet(doc.body or doc.title, wanted, spans=spans))
+
+        hits = Stream(len(docs), lambda: (hit(d, score) for d, score in docs))
         return Results(hits if stream else list(hits), ranked.total, ranked.total_is_exact)
 
     def search_grouped(self, query: str, filters: Filters | None = None, *, sort: str = "relevance",

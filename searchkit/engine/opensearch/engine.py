@@ -14,6 +14,7 @@ or months is counted exactly.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -21,11 +22,17 @@ from searchkit.engine.base import Engine, FileEntry, Ranked, RankedPosts, Select
 from searchkit.engine.opensearch import commits, connection
 from searchkit.engine.opensearch.compile import selection_query
 from searchkit.engine.opensearch.documents import to_document
+from searchkit.engine.opensearch.highlight import expansion, highlight_request, located, marks, terms
 from searchkit.engine.opensearch.settings import SCHEMA_VERSION
 from searchkit.errors import IndexMissingError, QueryError
 from searchkit.model import ARTICLE, COMMENT, Document
 from searchkit.records import Stats
 
+# Past this many matches a page of the best hits gives its total as "more than N" (``total_is_exact`` False),
+# as the Whoosh engine does (its ``topk.COUNT_THRESHOLD``); counts (``count_by``) stay exact.
+TOTAL_THRESHOLD = 10_000
+# Highlight expansions an engine keeps (the oldest goes first).
+EXPANSIONS = 256
 # from + size beyond this is refused by OpenSearch (index.max_result_window): page with search_after.
 WINDOW = 10_000
 PAGE = 1_000
@@ -53,6 +60,9 @@ class OpenSearchEngine(Engine):
             url, ca_cert)
         self._commit = self._last_commit()  # before the alias is resolved: see ``commits``
         self.index = self._resolve()
+        # The index's words for a highlight's stems and patterns (``_highlight``), by request: read once per
+        # engine, as the rest of what it reads is the commit it was opened on (``current``).
+        self._expanded: dict[str, dict[str, Any]] = {}
 
     def _last_commit(self) -> tuple[str, str] | None:
         try:
@@ -103,10 +113,45 @@ class OpenSearchEngine(Engine):
     # --- ranked documents --------------------------------------------------
 
     def ranked(self, sel: Selection, sort: str, limit: int | None, offset: int = 0) -> Ranked:
-        body = {"query": selection_query(sel), "sort": _sort(sort), "track_total_hits": True}
+        body: dict[str, Any] = {"query": selection_query(sel), "sort": _sort(sort), "track_total_hits": True}
+        page = limit is not None and offset + limit <= WINDOW  # one request of the best hits
+        capped = page and sort == "relevance"
+        if capped:  # as the Whoosh engine: past the threshold the total is "more than N" (Lucene's block-max
+            body["track_total_hits"] = TOTAL_THRESHOLD + 1  # WAND then skips blocks that cannot enter the top k)
+        request = self._highlight(sel.query) if page and sel.query is not None else None
+        if request is not None:  # the node says where the words are, for the snippets
+            body["highlight"] = request
         hits, total, exact = self._hits(body, limit, offset)
+        if capped and (total > TOTAL_THRESHOLD or not exact):
+            total, exact = TOTAL_THRESHOLD, False
         scored = sort == "relevance"
-        return Ranked([(to_document(h["_source"]), h["_score"] if scored else None) for h in hits], total, exact)
+        docs = [(to_document(h["_source"]), h["_score"] if scored else None) for h in hits]
+        spans = {}
+        if request is not None:
+            for hit, (doc, _) in zip(hits, docs, strict=True):
+                found = located(hit, doc.body)
+                if found is not None:
+                    spans[doc.id] = found
+        return Ranked(docs, total, exact, spans)
+
+    def _highlight(self, query: Any) -> dict[str, Any] | None:
+        """The highlight for ``query``'s marked words (``highlight``), its stems and patterns expanded first."""
+        wanted = marks(query)
+        expand = expansion(wanted)
+        if expand is None:
+            return None
+        answer = None
+        if expand is not False:
+            key = json.dumps(expand, sort_keys=True)
+            answer = self._expanded.get(key)
+            if answer is None:
+                answer = self._on_index(lambda index: self.client.indices.validate_query(
+                    index=index, body={"query": expand}, rewrite=True, all_shards=True))
+                if len(self._expanded) >= EXPANSIONS:
+                    self._expanded.pop(next(iter(self._expanded)))
+                self._expanded[key] = answer
+        words = terms(wanted, answer)
+        return None if words is None else highlight_request(wanted, words)
 
     def _hits(self, body: dict[str, Any], limit: int | None, offset: int) -> tuple[list[dict], int, bool]:
         """Hits ``offset`` to ``offset + limit`` (all when ``limit`` is None), the total and whether it is exact."""
