@@ -82,6 +82,7 @@ class RankedPosts:
     total: int  # matching documents
     total_posts: int  # posts with a matching document
     total_is_exact: bool = True
+    located: Mapping[str, Located] = field(default_factory=dict)  # as ``Ranked.located``
 
 
 @dataclass

@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from searchkit.engine.base import Engine, FileEntry, Ranked, RankedPosts, Selection
+from searchkit.engine.base import Engine, FileEntry, Located, Ranked, RankedPosts, Selection
 from searchkit.engine.opensearch import commits, connection
 from searchkit.engine.opensearch.compile import selection_query
 from searchkit.engine.opensearch.documents import to_document
@@ -126,7 +126,7 @@ class OpenSearchEngine(Engine):
             total, exact = TOTAL_THRESHOLD, False
         scored = sort == "relevance"
         docs = [(to_document(h["_source"]), h["_score"] if scored else None) for h in hits]
-        spans = {}
+        spans: dict[str, Located] = {}
         if request is not None:
             for hit, (doc, _) in zip(hits, docs, strict=True):
                 found = located(hit, doc.body)
@@ -193,26 +193,35 @@ class OpenSearchEngine(Engine):
         total_posts = counted["aggregations"]["posts"]["value"]
         size = total_posts - offset if limit is None else limit
         posts: list[tuple[str, list[tuple[Document, float | None]]]] = []
+        spans: dict[str, Located] = {}
         if size > 0 and offset + size <= WINDOW:
-            posts = self._collapsed(query, sort, offset, size)
+            request = self._highlight(sel.query) if limit is not None and sel.query is not None else None
+            posts = self._collapsed(query, sort, offset, size, request, spans)
         elif size > 0:
             posts = self._streamed(query, sort, offset, size)
         exact = total["relation"] == "eq" and total_posts < 40000
-        return RankedPosts(posts, total["value"], total_posts, exact)
+        return RankedPosts(posts, total["value"], total_posts, exact, spans)
 
-    def _collapsed(self, query: dict, sort: str, offset: int, size: int) -> list[tuple[str, list]]:
-        """Posts ``offset`` to ``offset + size`` by a ``collapse`` on ``post_id``, their hits as inner hits."""
-        body = {
-            "query": query, "sort": _sort(sort), "from": offset, "size": size,
-            "collapse": {"field": "post_id", "inner_hits": {"name": "hits", "size": INNER_HITS, "sort": _sort(sort)}},
-        }
+    def _collapsed(self, query: dict, sort: str, offset: int, size: int, request: dict[str, Any] | None,
+                   spans: dict[str, Located]) -> list[tuple[str, list]]:
+        """Posts ``offset`` to ``offset + size`` by a ``collapse`` on ``post_id``, their hits as inner hits
+        (highlighted with ``request``, where the words are put in ``spans``)."""
+        inner: dict[str, Any] = {"name": "hits", "size": INNER_HITS, "sort": _sort(sort)}
+        if request is not None:
+            inner["highlight"] = request
+        body = {"query": query, "sort": _sort(sort), "from": offset, "size": size,
+                "collapse": {"field": "post_id", "inner_hits": inner}}
         posts = []
         for group in self._search(body)["hits"]["hits"]:
-            post_id, inner = group["_source"]["post_id"], group["inner_hits"]["hits"]["hits"]
-            if inner["total"]["value"] > len(inner["hits"]):  # more matching documents than one inner page
+            post_id, found = group["_source"]["post_id"], group["inner_hits"]["hits"]["hits"]
+            if found["total"]["value"] > len(found["hits"]):  # more matching documents than one inner page
                 posts.append((post_id, self._post_hits(query, sort, post_id)))
-            else:
-                posts.append((post_id, [self._scored(h, sort) for h in inner["hits"]]))
+                continue
+            posts.append((post_id, [self._scored(h, sort) for h in found["hits"]]))
+            for hit in found["hits"] if request is not None else ():
+                where = located(hit, hit["_source"].get("body", ""))
+                if where is not None:
+                    spans[hit["_source"]["id"]] = where
         return posts
 
     def _post_hits(self, query: dict, sort: str, post_id: str) -> list[tuple[Document, float | None]]:
