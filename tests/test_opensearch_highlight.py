@@ -121,6 +121,25 @@ def test_the_node_located_the_words_of_each_hit(pair):
         engine.close()
 
 
+def test_grouped_snippets_are_those_of_the_whoosh_engine(pair):
+    from searchkit.engine.opensearch.engine import OpenSearchEngine
+
+    def seen(where: str) -> dict[str, str]:
+        with open_archive(where) as archive:
+            groups = archive.search_grouped("maison OR europe OR privacy", limit=10).groups
+            return {g.article.title: render_plain(g.article_hit.snippet) for g in groups if g.article_hit}
+
+    folder = seen(pair[0])
+    assert folder[TITLES["jardins"]] == "…dans les jardins ; un jardin, une [maison], des [maisons] et une maisonnette."
+    assert "[Europe]" in folder[TITLES["europe"]]
+    assert seen(pair[1]) == folder
+    engine = OpenSearchEngine(pair[1])
+    try:  # the grouped page's words come from the node too
+        assert len(engine.ranked_posts(Selection(parse("maison OR europe")), "relevance", 10).located) == 2
+    finally:
+        engine.close()
+
+
 def test_a_body_holding_the_private_tags_falls_back_to_the_whole_analysis():
     from searchkit.engine.opensearch.highlight import located
 
