@@ -10,6 +10,9 @@ compares the commit marker (``commits``) with the one read at opening. Grouping 
 documents as inner hits; a comment whose article the archive lost is still
 grouped); counts are composite aggregations, paged, so any number of authors
 or months is counted exactly.
+A page of the best hits (flat or grouped) comes with the node's highlight of
+each hit's body (``highlight``), which the snippets read instead of analysing
+the whole text; its total stops at ``TOTAL_THRESHOLD`` under relevance.
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ from searchkit.engine.base import Engine, FileEntry, Located, Ranked, RankedPost
 from searchkit.engine.opensearch import commits, connection
 from searchkit.engine.opensearch.compile import selection_query
 from searchkit.engine.opensearch.documents import to_document
-from searchkit.engine.opensearch.highlight import expansion, highlight_request, located, marks, terms
+from searchkit.engine.opensearch.highlight import expansion, highlight_request, located, terms
 from searchkit.engine.opensearch.settings import SCHEMA_VERSION
 from searchkit.errors import IndexMissingError, QueryError
 from searchkit.model import ARTICLE, COMMENT, Document
+from searchkit.query.marks import marks
 from searchkit.records import Stats
 
 # Past this many matches a page of the best hits gives its total as "more than N" (``total_is_exact`` False),

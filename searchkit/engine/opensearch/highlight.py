@@ -24,7 +24,7 @@ no highlight, and the snippets are made in Python as before: a fuzzy word
 beyond 2 edits, a wildcard with ``[`` or ``\\``, a stem shorter than 2 letters
 once its ending is taken off, an expansion of more than ``MAX_TERMS`` words.
 
->>> from searchkit.query.parser import parse
+>>> from searchkit.query import marks, parse
 >>> request = highlight_request(marks(parse('"privacy shield" maison')), ["maison", "maisons"])
 >>> list(request["fields"]), request["number_of_fragments"], len(request["highlight_query"]["bool"]["should"])
 (['body'], 0, 3)
@@ -41,9 +41,7 @@ from typing import Any
 from searchkit.analysis import IRREGULAR_PLURALS, stem
 from searchkit.engine.base import Located
 from searchkit.engine.opensearch.settings import EXACT_ANALYZER
-from searchkit.query.marks import Marks, marks
-
-__all__ = ["expansion", "highlight_request", "located", "marks", "terms"]
+from searchkit.query.marks import Marks
 
 # Tags around a match: private-use characters; a body holding one is left to Python (``located``).
 PRE, POST = "\ue000", "\ue001"
