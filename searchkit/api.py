@@ -15,12 +15,12 @@ here from what the engine returns; the records are those of
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from searchkit.analysis import EXACT
 from searchkit.engine import open_engine
-from searchkit.engine.base import Engine, Selection
+from searchkit.engine.base import Engine, Located, Selection
 from searchkit.errors import DocumentNotFoundError, QueryError
 from searchkit.model import ARTICLE, COMMENT, KINDS, Document
 from searchkit.query import Filters, Marks, check_sort, marks, parse
@@ -40,7 +40,7 @@ from searchkit.records import (
 from searchkit.search import suggest
 from searchkit.search.threads import thread_order
 from searchkit.search.timeline import timeline
-from searchkit.snippets import snippet
+from searchkit.snippets import WINDOW_CHARS, snippet
 
 __all__ = ["BY", "Archive", "Filters", "open_archive"]
 
@@ -114,7 +114,7 @@ class Archive:
         wanted = marks(sel.query)
         ranked = self._engine.ranked(sel, sort, limit, offset)
         docs = ranked.docs
-        hits = Stream(len(docs), lambda: (Hit(d, score, snippet(d.body or d.title, wanted)) for d, score in docs))
+        hits = Stream(len(docs), lambda: (_hit(d, score, wanted, ranked.located) for d, score in docs))
         return Results(hits if stream else list(hits), ranked.total, ranked.total_is_exact)
 
     def search_grouped(self, query: str, filters: Filters | None = None, *, sort: str = "relevance",
@@ -134,11 +134,11 @@ class Archive:
         for post_id, docs in ranked.posts:
             # Only ids and scores are kept of the hits: their texts are read again in thread order.
             scores = {doc.id: score for doc, score in docs}
-            groups.append(self._group(post_id, scores, wanted, stream))
+            groups.append(self._group(post_id, scores, wanted, stream, ranked.located))
         return GroupedResults(groups, ranked.total, ranked.total_posts, ranked.total_is_exact)
 
     def _group(self, post_id: str, scores: dict[str, float | None], wanted: Marks,
-               stream: bool) -> Group:
+               stream: bool, located: Mapping[str, Located]) -> Group:
         article_outline, ordered = self._outline(post_id)
         # Keep the matching comments and, for context, the comments they answer.
         parents = {o.id: o.parent_id for o, _ in ordered}
@@ -153,7 +153,7 @@ class Archive:
         def hit(doc: Document) -> Hit | None:
             if doc.id not in scores:
                 return None
-            return Hit(doc, scores[doc.id], snippet(doc.body or doc.title, wanted))
+            return _hit(doc, scores[doc.id], wanted, located)
 
         if article_outline is None:  # an engine always writes the article; never crash on an archive without one
             first = self.document(next(iter(scores)))
@@ -246,6 +246,13 @@ class Archive:
             if hits > found:
                 return Suggestion(text, corrections, hits=hits)
         return None
+
+
+def _hit(doc: Document, score: float | None, wanted: Marks, located: Mapping[str, Located]) -> Hit:
+    """A hit with its snippet; where the engine found the words (its highlighter), only those places are read."""
+    found = located.get(doc.id) if doc.body else None
+    spans = found.spans if found is not None and found.upto >= min(len(doc.body), WINDOW_CHARS) else None
+    return Hit(doc, score, snippet(doc.body or doc.title, wanted, spans=spans))
 
 
 def open_archive(location: str | Path) -> Archive:

@@ -22,6 +22,8 @@ in a long thread is still shown.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -180,14 +182,22 @@ def _window(text: str, marks: Marks) -> tuple[str, bool, bool]:
     return text[start:start + WINDOW_CHARS], start > 0, start + WINDOW_CHARS < len(text)
 
 
-def snippet(text: str, marks: Marks, width: int = 220, fragments: int = 2) -> list[Segment]:
+def snippet(text: str, marks: Marks, width: int = 220, fragments: int = 2,
+            spans: Sequence[tuple[int, int]] | None = None) -> list[Segment]:
     """Up to ``fragments`` passages of ``text`` with matches marked, joined by « … ».
 
     Only a window of ``WINDOW_CHARS`` characters is analysed (see the module's doc).
+    ``spans``, when an engine found the words itself (its highlighter): offsets
+    in ``text`` of places holding every match of its first ``WINDOW_CHARS``
+    characters; only those places are analysed (``matches_near``).
     """
-    window, cut_before, cut_after = _window(text, marks)
-    text = " ".join(window.split())  # one line: newlines and runs of spaces fold
-    matches = find_matches(text, marks)
+    near = matches_near(text, marks, spans) if spans is not None else None
+    if near is not None:
+        text, cut_before, cut_after, matches = near
+    else:
+        window, cut_before, cut_after = _window(text, marks)
+        text = " ".join(window.split())  # one line: newlines and runs of spaces fold
+        matches = find_matches(text, marks)
     if not matches:
         start, end = _snap(text, 0, min(len(text), width))
         return [(text[start:end] + (ELLIPSIS if end < len(text) or cut_after else ""), False)]
@@ -250,3 +260,84 @@ def _merge(segments: list[Segment]) -> list[Segment]:
 
 def render_plain(segments: list[Segment], mark: tuple[str, str] = ("[", "]")) -> str:
     return "".join(f"{mark[0]}{t}{mark[1]}" if hit else t for t, hit in segments)
+
+
+# --- matches an engine located --------------------------------------------------------
+
+_RUNS = re.compile(r"\s{2,}")  # what " ".join(text.split()) shortens (\s is str.isspace, as split's)
+_WORDY = re.compile(r"\w")
+# Stand between two places put side by side, so no phrase runs across what was left out between them.
+_BREAKERS = tuple("0123456789")
+
+
+def matches_near(text: str, marks: Marks, spans: Sequence[tuple[int, int]]
+                 ) -> tuple[str, bool, bool, list[Match]] | None:
+    r"""What ``snippet`` makes of ``text`` (its window, one line; cut before, after; matches), analysing only
+    the words at ``spans`` (see ``snippet``); None when that cannot give ``find_matches``'s answer.
+
+    The places are cut at spaces and analysed together, joined by an inert word,
+    so phrases, compounds and elisions are read as in the whole text and the
+    distinct-match keys are the same. Left to the whole analysis: a phrase
+    asked for that is not found at ``spans`` (its words are then marked one by
+    one, wherever they stand), a long text with no match in its first window
+    (the snippet looks further), no inert word (``_BREAKERS``) for ``marks``.
+
+    >>> text = "Le  Privacy Shield\ntombe ; privacy et shield, l'Europe."
+    >>> wanted = Marks(phrases=[("privacy", "shield")], exact={"europe"})
+    >>> near = matches_near(text, wanted, [(4, 11), (12, 18), (47, 53)])
+    >>> [near[0][m.start:m.end] for m in near[3]], [m.key for m in near[3]]
+    (['Privacy Shield', 'Europe'], ['privacy shield', 'europe'])
+    """
+    long = len(text) > WINDOW_CHARS
+    window = text[:WINDOW_CHARS] if long else text
+    line = " ".join(window.split())
+    places = _to_line(window, [(s, min(e, len(window))) for s, e in spans if s < len(window)])
+    if long and line:  # the last word may be cut by the window: read as the whole analysis reads it
+        places.append((len(line) - 1, len(line)))
+    breaker = _inert(marks)
+    if breaker is None:
+        return None
+    regions: list[tuple[int, int]] = []
+    for start, end in sorted(places):
+        start, end = line.rfind(" ", 0, start) + 1, line.find(" ", end)
+        end = len(line) if end == -1 else end
+        if regions and (start <= regions[-1][1] or not _WORDY.search(line, regions[-1][1], start)):
+            regions[-1] = (regions[-1][0], max(end, regions[-1][1]))  # touching, or nothing but signs between
+        else:
+            regions.append((start, end))
+    joined, starts, at = [], [], 0
+    for start, end in regions:
+        starts.append(at)
+        joined.append(line[start:end])
+        at += end - start + len(breaker)
+    found = find_matches(breaker.join(joined), marks) if regions else []
+    matches = []
+    for m in found:
+        n = bisect_right(starts, m.start) - 1
+        shift = regions[n][0] - starts[n]
+        matches.append(Match(m.start + shift, m.end + shift, m.key))
+    if long and not matches:
+        return None
+    if marks.phrases and not {" ".join(words) for words in marks.phrases} & {m.key for m in matches}:
+        return None
+    return line, False, long, matches
+
+
+def _to_line(window: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` of ``window`` as offsets in ``" ".join(window.split())`` (spans never start or end in spaces)."""
+    lead = len(window) - len(window.lstrip())
+    ends, removed = [0], [lead]
+    for run in _RUNS.finditer(window, lead):
+        ends.append(run.end())
+        removed.append(removed[-1] + len(run.group()) - 1)
+    out = []
+    for start, end in spans:
+        out.append((start - removed[bisect_right(ends, start) - 1], end - removed[bisect_right(ends, end - 1) - 1]))
+    return out
+
+
+def _inert(marks: Marks) -> str | None:
+    """A word (between spaces) that no mark of ``marks`` matches, not even a phrase's word alone."""
+    alone = Marks(marks.exact | {w for words in marks.phrases for w in words}, marks.stems, marks.prefixes,
+                  [], marks.patterns)
+    return next((f" {b} " for b in _BREAKERS if not find_matches(b, alone)), None)

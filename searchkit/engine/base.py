@@ -11,7 +11,7 @@ it knows nothing of the CLI, the web layer or the output.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -43,16 +43,34 @@ class Selection:
     with_comments: Node | None = None
 
 
+@dataclass(frozen=True)
+class Located:
+    """Where an engine found the query's words in a document's body, so the snippet need not look for them.
+
+    ``spans`` are (start, end) offsets of Python characters in ``Document.body``,
+    in text order. Every word a snippet would mark (``snippets.find_matches``)
+    in ``body[:upto]`` lies within a span; a span may hold more (the snippet
+    checks each with searchkit's own analysis).
+    """
+
+    spans: tuple[tuple[int, int], ...]
+    upto: int
+
+
 @dataclass
 class Ranked:
     """Documents in the order asked, with their scores (None when sorted by date).
 
     ``docs`` may be read lazily (a ``records.Stream``): an engine need not hold every document at once.
+    ``located`` (document id → ``Located``) is for the documents whose matches the engine found itself
+    (OpenSearch's highlighter); the others' snippets find them in Python. ``total_is_exact`` False:
+    ``total`` is a lower bound ("more than N").
     """
 
     docs: Sequence[tuple[Document, float | None]]
     total: int
     total_is_exact: bool = True
+    located: Mapping[str, Located] = field(default_factory=dict)
 
 
 @dataclass
@@ -64,6 +82,7 @@ class RankedPosts:
     total: int  # matching documents
     total_posts: int  # posts with a matching document
     total_is_exact: bool = True
+    located: Mapping[str, Located] = field(default_factory=dict)  # as ``Ranked.located``
 
 
 @dataclass

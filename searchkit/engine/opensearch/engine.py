@@ -10,22 +10,33 @@ compares the commit marker (``commits``) with the one read at opening. Grouping 
 documents as inner hits; a comment whose article the archive lost is still
 grouped); counts are composite aggregations, paged, so any number of authors
 or months is counted exactly.
+A page of the best hits (flat or grouped) comes with the node's highlight of
+each hit's body (``highlight``), which the snippets read instead of analysing
+the whole text; its total stops at ``TOTAL_THRESHOLD`` under relevance.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from searchkit.engine.base import Engine, FileEntry, Ranked, RankedPosts, Selection
+from searchkit.engine.base import Engine, FileEntry, Located, Ranked, RankedPosts, Selection
 from searchkit.engine.opensearch import commits, connection
 from searchkit.engine.opensearch.compile import selection_query
 from searchkit.engine.opensearch.documents import to_document
+from searchkit.engine.opensearch.highlight import expansion, highlight_request, located, terms
 from searchkit.engine.opensearch.settings import SCHEMA_VERSION
 from searchkit.errors import IndexMissingError, QueryError
 from searchkit.model import ARTICLE, COMMENT, Document
+from searchkit.query.marks import marks
 from searchkit.records import Stats
 
+# Past this many matches a page of the best hits gives its total as "more than N" (``total_is_exact`` False),
+# as the Whoosh engine does (its ``topk.COUNT_THRESHOLD``); counts (``count_by``) stay exact.
+TOTAL_THRESHOLD = 10_000
+# Highlight expansions an engine keeps (the oldest goes first).
+EXPANSIONS = 256
 # from + size beyond this is refused by OpenSearch (index.max_result_window): page with search_after.
 WINDOW = 10_000
 PAGE = 1_000
@@ -53,6 +64,9 @@ class OpenSearchEngine(Engine):
             url, ca_cert)
         self._commit = self._last_commit()  # before the alias is resolved: see ``commits``
         self.index = self._resolve()
+        # The index's words for a highlight's stems and patterns (``_highlight``), by request: read once per
+        # engine, as the rest of what it reads is the commit it was opened on (``current``).
+        self._expanded: dict[str, dict[str, Any]] = {}
 
     def _last_commit(self) -> tuple[str, str] | None:
         try:
@@ -103,10 +117,45 @@ class OpenSearchEngine(Engine):
     # --- ranked documents --------------------------------------------------
 
     def ranked(self, sel: Selection, sort: str, limit: int | None, offset: int = 0) -> Ranked:
-        body = {"query": selection_query(sel), "sort": _sort(sort), "track_total_hits": True}
+        body: dict[str, Any] = {"query": selection_query(sel), "sort": _sort(sort), "track_total_hits": True}
+        page = limit is not None and offset + limit <= WINDOW  # one request of the best hits
+        capped = page and sort == "relevance"
+        if capped:  # as the Whoosh engine: past the threshold the total is "more than N" (Lucene's block-max
+            body["track_total_hits"] = TOTAL_THRESHOLD + 1  # WAND then skips blocks that cannot enter the top k)
+        request = self._highlight(sel.query) if page and sel.query is not None else None
+        if request is not None:  # the node says where the words are, for the snippets
+            body["highlight"] = request
         hits, total, exact = self._hits(body, limit, offset)
+        if capped and (total > TOTAL_THRESHOLD or not exact):
+            total, exact = TOTAL_THRESHOLD, False
         scored = sort == "relevance"
-        return Ranked([(to_document(h["_source"]), h["_score"] if scored else None) for h in hits], total, exact)
+        docs = [(to_document(h["_source"]), h["_score"] if scored else None) for h in hits]
+        spans: dict[str, Located] = {}
+        if request is not None:
+            for hit, (doc, _) in zip(hits, docs, strict=True):
+                found = located(hit, doc.body)
+                if found is not None:
+                    spans[doc.id] = found
+        return Ranked(docs, total, exact, spans)
+
+    def _highlight(self, query: Any) -> dict[str, Any] | None:
+        """The highlight for ``query``'s marked words (``highlight``), its stems and patterns expanded first."""
+        wanted = marks(query)
+        expand = expansion(wanted)
+        if expand is None:
+            return None
+        answer = None
+        if expand is not False:
+            key = json.dumps(expand, sort_keys=True)
+            answer = self._expanded.get(key)
+            if answer is None:
+                answer = self._on_index(lambda index: self.client.indices.validate_query(
+                    index=index, body={"query": expand}, rewrite=True, all_shards=True))
+                if len(self._expanded) >= EXPANSIONS:
+                    self._expanded.pop(next(iter(self._expanded)))
+                self._expanded[key] = answer
+        words = terms(wanted, answer)
+        return None if words is None else highlight_request(wanted, words)
 
     def _hits(self, body: dict[str, Any], limit: int | None, offset: int) -> tuple[list[dict], int, bool]:
         """Hits ``offset`` to ``offset + limit`` (all when ``limit`` is None), the total and whether it is exact."""
@@ -148,26 +197,35 @@ class OpenSearchEngine(Engine):
         total_posts = counted["aggregations"]["posts"]["value"]
         size = total_posts - offset if limit is None else limit
         posts: list[tuple[str, list[tuple[Document, float | None]]]] = []
+        spans: dict[str, Located] = {}
         if size > 0 and offset + size <= WINDOW:
-            posts = self._collapsed(query, sort, offset, size)
+            request = self._highlight(sel.query) if limit is not None and sel.query is not None else None
+            posts = self._collapsed(query, sort, offset, size, request, spans)
         elif size > 0:
             posts = self._streamed(query, sort, offset, size)
         exact = total["relation"] == "eq" and total_posts < 40000
-        return RankedPosts(posts, total["value"], total_posts, exact)
+        return RankedPosts(posts, total["value"], total_posts, exact, spans)
 
-    def _collapsed(self, query: dict, sort: str, offset: int, size: int) -> list[tuple[str, list]]:
-        """Posts ``offset`` to ``offset + size`` by a ``collapse`` on ``post_id``, their hits as inner hits."""
-        body = {
-            "query": query, "sort": _sort(sort), "from": offset, "size": size,
-            "collapse": {"field": "post_id", "inner_hits": {"name": "hits", "size": INNER_HITS, "sort": _sort(sort)}},
-        }
+    def _collapsed(self, query: dict, sort: str, offset: int, size: int, request: dict[str, Any] | None,
+                   spans: dict[str, Located]) -> list[tuple[str, list]]:
+        """Posts ``offset`` to ``offset + size`` by a ``collapse`` on ``post_id``, their hits as inner hits
+        (highlighted with ``request``, where the words are put in ``spans``)."""
+        inner: dict[str, Any] = {"name": "hits", "size": INNER_HITS, "sort": _sort(sort)}
+        if request is not None:
+            inner["highlight"] = request
+        body = {"query": query, "sort": _sort(sort), "from": offset, "size": size,
+                "collapse": {"field": "post_id", "inner_hits": inner}}
         posts = []
         for group in self._search(body)["hits"]["hits"]:
-            post_id, inner = group["_source"]["post_id"], group["inner_hits"]["hits"]["hits"]
-            if inner["total"]["value"] > len(inner["hits"]):  # more matching documents than one inner page
+            post_id, found = group["_source"]["post_id"], group["inner_hits"]["hits"]["hits"]
+            if found["total"]["value"] > len(found["hits"]):  # more matching documents than one inner page
                 posts.append((post_id, self._post_hits(query, sort, post_id)))
-            else:
-                posts.append((post_id, [self._scored(h, sort) for h in inner["hits"]]))
+                continue
+            posts.append((post_id, [self._scored(h, sort) for h in found["hits"]]))
+            for hit in found["hits"] if request is not None else ():
+                where = located(hit, hit["_source"].get("body", ""))
+                if where is not None:
+                    spans[hit["_source"]["id"]] = where
         return posts
 
     def _post_hits(self, query: dict, sort: str, post_id: str) -> list[tuple[Document, float | None]]:
