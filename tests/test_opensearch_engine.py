@@ -276,3 +276,34 @@ def test_a_document_opensearch_refuses_is_reported_and_the_others_written(node_u
         assert open_engine(url).stats().documents == 2
     finally:
         writer.client.indices.delete(index=f"{writer.alias}-*")
+
+
+def test_a_long_thread_is_read_by_its_outline_then_a_batch_at_a_time(url, monkeypatch):
+    """``show --thread`` and ``--group`` on a post of 450 comments: its texts are never fetched all at once."""
+    from searchkit.api import open_archive
+    from searchkit.engine.opensearch import engine as os_engine
+    from searchkit.engine.opensearch import posts
+    from searchkit.model import ARTICLE, COMMENT, Document, Post
+
+    article = Document("long", ARTICLE, "long", "Un long fil", "Le billet du long fil.", "long.txt")
+    comments = [Document(f"long-c{n:03d}", COMMENT, "long", "Un long fil", f"Commentaire {n} sur le fil.", "long.txt",
+                         number=n, parent_id=f"long-c{n - 1:03d}" if n % 3 != 1 else None) for n in range(1, 451)]
+    write(url, [Post(article, comments)])
+    fetched: list[int] = []
+    real_read = posts.PostReading._read
+
+    def read(self, post_id, ids):
+        fetched.append(len(ids))
+        return real_read(self, post_id, ids)
+
+    monkeypatch.setattr(os_engine.OpenSearchEngine, "_read", read)
+    monkeypatch.setattr(os_engine.OpenSearchEngine, "post", lambda self, post_id: pytest.fail("post read whole"))
+    with open_archive(url) as archive:
+        thread = archive.thread("long-c200", stream=True)
+        ids = [entry.doc.id for entry in thread.comments]
+        grouped = archive.search_grouped("fil", limit=1, stream=True)
+        shown = sum(1 for entry in grouped.groups[0].comments if entry.hit is not None)
+    assert thread.article.id == "long" and sorted(ids) == [c.id for c in comments]
+    assert ids[:3] == ["long-c001", "long-c002", "long-c003"]  # c002 answers c001, c003 answers c002
+    assert shown == 450
+    assert max(fetched) == posts.READ_BATCH and sum(fetched) == 2 * 451

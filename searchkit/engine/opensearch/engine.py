@@ -26,6 +26,7 @@ from searchkit.engine.opensearch import commits, connection
 from searchkit.engine.opensearch.compile import selection_query
 from searchkit.engine.opensearch.documents import to_document
 from searchkit.engine.opensearch.highlight import expansion, highlight_request, located, terms
+from searchkit.engine.opensearch.posts import PAGE, PostReading
 from searchkit.engine.opensearch.settings import SCHEMA_VERSION
 from searchkit.errors import IndexMissingError, QueryError
 from searchkit.model import ARTICLE, COMMENT, Document
@@ -39,7 +40,6 @@ TOTAL_THRESHOLD = 10_000
 EXPANSIONS = 256
 # from + size beyond this is refused by OpenSearch (index.max_result_window): page with search_after.
 WINDOW = 10_000
-PAGE = 1_000
 # Matching documents of a post a grouped search gets as inner hits (index.max_inner_result_window is set to
 # it); a post with more is paged on its own (``_post_hits``).
 INNER_HITS = 1_000
@@ -53,7 +53,7 @@ def files_index(physical: str) -> str:
     return f"{physical}.files"
 
 
-class OpenSearchEngine(Engine):
+class OpenSearchEngine(PostReading, Engine):
     """An open searchkit index on an OpenSearch cluster."""
 
     name = "opensearch"
@@ -294,22 +294,6 @@ class OpenSearchEngine(Engine):
                 return
 
     # --- documents ---------------------------------------------------------
-
-    def document(self, doc_id: str) -> Document | None:
-        hits = self._search({"query": {"term": {"id": doc_id}}, "size": 1})["hits"]["hits"]
-        return to_document(hits[0]["_source"]) if hits else None
-
-    def post(self, post_id: str) -> list[Document]:
-        body = {"query": {"term": {"post_id": post_id}}, "sort": [{"id": "asc"}]}
-        found: list[Document] = []
-        after = None
-        while True:  # every document of a post lives in the shard its post_id routes to
-            page = self._search({**body, "size": PAGE, **({"search_after": after} if after else {})},
-                                routing=post_id)["hits"]["hits"]
-            found.extend(to_document(h["_source"]) for h in page)
-            if len(page) < PAGE:
-                return found
-            after = page[-1]["sort"]
 
     def documents(self) -> Iterator[Document]:
         body = {"query": {"match_all": {}}, "sort": [{"id": "asc"}]}
