@@ -140,26 +140,19 @@ def _filters() -> dict[str, Any]:
         },
         # searchkit writes every apostrophe of a word as ' (aujourd’hui = aujourd'hui).
         "searchkit_apostrophe": {"type": "pattern_replace", "pattern": _APOS, "replacement": "'"},
-        # The plurals searchkit makes singular before the stemmer (the -eux
-        # nouns, the irregular ones, the -oux ones), as one dictionary look-up
-        # per word: ten regular expressions per word before (the node's
-        # indexing CPU). A word found here is not stemmed after (the filter
-        # marks it a keyword): each singular is its own Snowball stem, which
-        # tests/test_opensearch_analysis.py checks.
-        "searchkit_plurals": {"type": "stemmer_override", "rules": plural_rules()},
+        "searchkit_eu_plural": {
+            "type": "pattern_replace", "pattern": "^(" + "|".join(sorted(EU_NOUNS)) + ")x$", "replacement": "$1",
+        },
+        "searchkit_oux_plural": {
+            "type": "pattern_replace", "pattern": "^(" + "|".join(OUX_PLURALS) + ")x$", "replacement": "$1",
+        },
         "searchkit_snowball": {"type": "stemmer", "language": "french"},
     }
+    for plural, singular in sorted(IRREGULAR_PLURALS.items()):
+        filters[f"searchkit_plural_{plural}"] = {
+            "type": "pattern_replace", "pattern": f"^{plural}$", "replacement": singular,
+        }
     return filters
-
-
-def plural_rules() -> list[str]:
-    """``plural => singular`` for each plural the stemmed chain makes singular before Snowball.
-
-    >>> plural_rules()[:2]
-    ['adieux => adieu', 'aieux => aieul']
-    """
-    pairs = {f"{noun}x": noun for noun in EU_NOUNS} | dict(IRREGULAR_PLURALS) | {f"{n}x": n for n in OUX_PLURALS}
-    return [f"{plural} => {singular}" for plural, singular in sorted(pairs.items())]
 
 
 def _equivalent(step: analysis.Filter, filters: dict[str, Any]) -> list[str]:
@@ -176,7 +169,8 @@ def _equivalent(step: analysis.Filter, filters: dict[str, Any]) -> list[str]:
     if name == "FoldFilter":
         return ["asciifolding"]
     if name == "StemFilter" and getattr(step, "algorithm", None) == "snowball":
-        return ["searchkit_plurals", "searchkit_snowball"]
+        irregular = sorted(f for f in filters if f.startswith("searchkit_plural_"))
+        return ["searchkit_eu_plural", *irregular, "searchkit_oux_plural", "searchkit_snowball"]
     raise ValueError(f"searchkit's analysis step {step!r} has no OpenSearch equivalent in {__name__}")
 
 
