@@ -19,9 +19,9 @@ as before. So does a query whose terms hold more than ``BUDGET`` postings:
 there reading them all costs more than Whoosh's pruning, and the total says
 "more than N" (``topk``).
 
-The posting blocks and length columns are read through Whoosh privates of
-whoosh-reloaded 2.7.5 (checked by ``internals``): ``W3LeafMatcher._read_ids``,
-``_read_weights``, ``_read_values``, ``_lastblock``, ``_next_block`` and a column reader's file.
+The posting blocks are read by ``blocks`` straight from the postings file, and
+the length columns through a column reader's file: privates of whoosh-reloaded
+2.7.5 (checked by ``access``).
 """
 
 from __future__ import annotations
@@ -31,12 +31,12 @@ from bisect import bisect_right
 from collections.abc import Iterable
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.matching import FilterMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.query import Query
 from whoosh.util.numeric import byte_to_length
 
 from searchkit.engine.whoosh import access, expand  # noqa: F401  (access: checks the Whoosh version first)
+from searchkit.engine.whoosh.blocks import blocks
 from searchkit.engine.whoosh.topk import score_only
 
 # Postings (sum of the terms' document frequencies) past which a query is not
@@ -200,29 +200,22 @@ class _Run:
 
     def positions(self, sub, field, fieldname: str, word: str, docs: list[int]) -> dict[int, set[int]]:
         """The positions of ``word`` in each of ``docs`` (ascending; every one holds it)."""
-        leaf = sub.reader().postings(fieldname, field.to_bytes(word))
-        if isinstance(leaf, FilterMatcher):
-            leaf = leaf.child
-        if not isinstance(leaf, W3LeafMatcher):
+        found = blocks(sub.reader(), fieldname, field.to_bytes(word))
+        if found is None:
             raise _Unhandled
         decode = field.format.decode_positions
         wanted = set(docs)
         out: dict[int, set[int]] = {}
-        last = -1
-        while leaf.is_active():
-            i = bisect_right(docs, last)
-            if i == len(docs):
+        last, i, n = -1, 0, len(docs)
+        for block in found:
+            i = bisect_right(docs, last, i)
+            if i == n:
                 break
-            if docs[i] <= leaf._maxid:  # a block without a wanted document is not decoded
-                leaf._read_ids()
-                leaf._read_values()
-                for d, value in zip(leaf._ids, leaf._values, strict=True):
+            if docs[i] <= block.maxid:  # a block without a wanted document is not decoded
+                for d, value in zip(block.ids(), block.values(), strict=True):
                     if d in wanted:
                         out[d] = set(decode(value))
-            last = leaf._maxid
-            if leaf._lastblock:
-                break
-            leaf._next_block()
+            last = block.maxid
         return out
 
     def multiterm(self, sub, q: wq.MultiTerm, within: list[int] | None) -> Scores:
@@ -253,44 +246,33 @@ class _Run:
             return {}
         if (fieldname, btext) not in reader:
             return {}
-        leaf = reader.postings(fieldname, btext)
-        if isinstance(leaf, FilterMatcher):  # deletions: dropped by the caller
-            leaf = leaf.child
-        if not isinstance(leaf, W3LeafMatcher):
+        found = blocks(reader, fieldname, btext)
+        if found is None:
             raise _Unhandled
         factor = self.top.idf(fieldname, btext) * (self.K1 + 1) * boost
         norm = self.norms(sub, fieldname)
         lengths = self.lengths(sub, fieldname)
-        wanted = None if within is None else set(within)
-        out: Scores = {}
-        last = -1  # the previous block's highest id
-        while leaf.is_active():
+        ids: list[int] = []
+        weights: list[float] = []
+        last, i, n = -1, 0, 0 if within is None else len(within)
+        for block in found:
             if within is not None:
-                i = bisect_right(within, last)
-                if i == len(within):
+                i = bisect_right(within, last, i)
+                if i == n:
                     break
-                if within[i] > leaf._maxid:  # no wanted document in this block: not decoded
-                    last = leaf._maxid
-                    if leaf._lastblock:
-                        break
-                    leaf._next_block()
+                last = block.maxid
+                if within[i] > last:  # no wanted document in this block: not decoded
                     continue
-            leaf._read_ids()
-            leaf._read_weights()
-            ids, weights = leaf._ids, leaf._weights
-            self.spent += len(ids)
+            self.spent += block.count
             if self.spent > BUDGET:
                 raise _OverBudget
-            pairs = zip(ids, weights, strict=True)
-            if wanted is None:
-                out.update(zip(ids, [factor * w / (w + norm[lengths[d]]) for d, w in pairs], strict=True))
-            else:
-                out.update((d, factor * w / (w + norm[lengths[d]])) for d, w in pairs if d in wanted)
-            last = leaf._maxid
-            if leaf._lastblock:
-                break
-            leaf._next_block()
-        return out
+            ids += block.ids()
+            weights += block.weights()
+        if within is None:
+            scores = [factor * w / (w + norm[lengths[d]]) for d, w in zip(ids, weights, strict=True)]
+            return dict(zip(ids, scores, strict=True))
+        wanted = set(within)
+        return {d: factor * w / (w + norm[lengths[d]]) for d, w in zip(ids, weights, strict=True) if d in wanted}
 
     def norms(self, sub, fieldname: str) -> list[float]:
         """BM25's length normalisation for each length byte: K1 × ((1 − B) + B × length / average)."""

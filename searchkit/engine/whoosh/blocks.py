@@ -1,0 +1,140 @@
+"""A term's posting blocks read straight from the postings file, one read per term, decoded only when asked.
+
+Whoosh's ``W3LeafMatcher`` reads a block with several file calls and
+method calls (seek, length, pickled header, data), and turns its ids from
+deltas with a Python generator. A search reading ~80,000 postings pays
+those per block and per posting. Here a term's whole extent is read in one
+piece, each block's header is unpickled from it, and a block's ids are
+summed from their deltas by ``itertools.accumulate`` (in C). The values
+are Whoosh's own: the same pickled tuple of (id deltas, weights, values),
+so what is decoded is exactly what Whoosh would decode.
+
+The layout read is whoosh-reloaded 2.7.5's (``W3PostingsWriter._write_block``,
+checked by ``internals`` at import): a 4-byte magic, then per block a signed
+big-endian int (its length, negative for the last block), a pickled header
+(count, last id, max weight, compression, min and max length bytes) and the
+data (a pickle of (id deltas, weights, values), zlib-compressed if the
+header says so).
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+from itertools import accumulate
+from pickle import Unpickler, loads
+from struct import Struct
+
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+
+_INT = Struct("!i")
+_MAGIC_SIZE = 4
+
+
+# Where a block's pickled values begin when they are byte strings (a positions format's):
+# protocol 2 pickles bytes as ``_codecs.encode(str, "latin1")``, one call per posting, the
+# dearest part of a block to decode and never needed to score it.
+_VALUES = b"(c_codecs\nencode\n"
+_HEAD_BYTES = 2048  # decompressed at first: ~128 ids and weights fit
+
+
+class Block:
+    """One posting block: its last id and count from the header; ids, weights and values decoded on demand.
+
+    The ids and weights are unpickled from the block's head alone when its
+    values are byte strings: the data is decompressed only as far as the
+    values' start, and the pickle is cut there and closed as the tuple
+    (ids, weights). Checked: it must parse, and give ``count`` ids and as
+    many weights; otherwise (or any other layout) the whole block is decoded.
+    """
+
+    __slots__ = ("count", "maxid", "_raw", "_start", "_end", "_compressed", "_data", "_head")
+
+    def __init__(self, raw: bytes, start: int, end: int, count: int, maxid: int, compressed: bool):
+        self._raw, self._start, self._end, self._compressed = raw, start, end, compressed
+        self.count, self.maxid = count, maxid
+        self._data = self._head = None
+
+    def _decoded(self):
+        if self._data is None:
+            data = self._raw[self._start:self._end]
+            self._data = loads(zlib.decompress(data) if self._compressed else data)
+        return self._data
+
+    def _ids_weights(self):
+        if self._head is None:
+            self._head = self._data[:2] if self._data is not None else (self._cut() or self._decoded()[:2])
+        return self._head
+
+    def _cut(self):
+        """(id deltas, weights) from the head of the block, or None if its layout is not the expected one."""
+        raw = self._raw[self._start:self._end]
+        if not self._compressed:
+            data = raw
+            at = data.find(_VALUES)
+        else:
+            unzip = zlib.decompressobj()
+            data = unzip.decompress(raw, _HEAD_BYTES)
+            at = data.find(_VALUES)
+            while at < 0 and unzip.unconsumed_tail:
+                seen = len(data)
+                data += unzip.decompress(unzip.unconsumed_tail, _HEAD_BYTES)
+                at = data.find(_VALUES, max(0, seen - len(_VALUES)))
+        if at <= 0:
+            return None
+        try:
+            ids, weights = loads(data[:at] + b"\x86.")  # TUPLE2, STOP: the pair (ids, weights)
+        except Exception:  # the marker's bytes stood inside the ids or weights: not a place to cut
+            return None
+        count = self.count
+        if not isinstance(ids, tuple) or len(ids) != count:
+            return None
+        if not (weights is None or isinstance(weights, float) or
+                (isinstance(weights, tuple) and len(weights) == count)):
+            return None
+        return ids, weights
+
+    def ids(self) -> list[int]:
+        return list(accumulate(self._ids_weights()[0]))
+
+    def weights(self) -> list[float] | tuple[float, ...]:
+        weights = self._ids_weights()[1]
+        if weights is None:
+            return [1.0] * self.count
+        if isinstance(weights, float):
+            return [weights] * self.count
+        return weights
+
+    def values(self) -> tuple:
+        """Each posting's encoded value (a variable-size format's: positions, ...)."""
+        return self._decoded()[2]
+
+
+def blocks(reader, fieldname: str, btext: bytes) -> list[Block] | None:
+    """The posting blocks of a term of ``reader`` (a segment reader), or None for postings inlined in the term
+    info (the caller reads those through Whoosh). The term must be in the segment."""
+    terms = reader._terms
+    info = terms.term_info(fieldname, btext)
+    if info.is_inlined():
+        return None
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps the length as struct.unpack's 1-tuple
+        length = length[0]
+    raw = terms._postfile.get(offset, length)
+    if raw[:_MAGIC_SIZE] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"not a Whoosh 3 posting list at {offset}")
+    stream = io.BytesIO(raw)
+    load = Unpickler(stream).load
+    out: list[Block] = []
+    pos, end = _MAGIC_SIZE, len(raw)
+    while pos < end:
+        size = _INT.unpack_from(raw, pos)[0]
+        last = size < 0
+        stop = pos + _INT.size + abs(size)
+        stream.seek(pos + _INT.size)
+        count, maxid, _maxweight, compression, _mn, _mx = load()
+        out.append(Block(raw, stream.tell(), stop, count, maxid, bool(compression)))
+        if last:
+            break
+        pos = stop
+    return out
