@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import io
 import zlib
+from array import array
+from bisect import bisect_left
 from itertools import accumulate
 from pickle import Unpickler, loads
 from struct import Struct
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3TermsReader
+from whoosh.matching import ReadTooFar
 
 _INT = Struct("!i")
 _MAGIC_SIZE = 4
@@ -36,6 +39,32 @@ _MAGIC_SIZE = 4
 # dearest part of a block to decode and never needed to score it.
 _VALUES = b"(c_codecs\nencode\n"
 _HEAD_BYTES = 2048  # decompressed at first: ~128 ids and weights fit
+
+
+def head(raw: bytes, compressed: bool, count: int) -> tuple | None:
+    """(id deltas, weights) from the head of a block's data, or None if its layout is not the expected one."""
+    if not compressed:
+        data = raw
+        at = data.find(_VALUES)
+    else:
+        unzip = zlib.decompressobj()
+        data = unzip.decompress(raw, _HEAD_BYTES)
+        at = data.find(_VALUES)
+        while at < 0 and unzip.unconsumed_tail:
+            seen = len(data)
+            data += unzip.decompress(unzip.unconsumed_tail, _HEAD_BYTES)
+            at = data.find(_VALUES, max(0, seen - len(_VALUES)))
+    if at <= 0:
+        return None
+    try:
+        ids, weights = loads(data[:at] + b"\x86.")  # TUPLE2, STOP: the pair (ids, weights)
+    except Exception:  # the marker's bytes stood inside the ids or weights: not a place to cut
+        return None
+    if not isinstance(ids, tuple) or len(ids) != count:
+        return None
+    if not (weights is None or isinstance(weights, float) or (isinstance(weights, tuple) and len(weights) == count)):
+        return None
+    return ids, weights
 
 
 class Block:
@@ -67,32 +96,7 @@ class Block:
         return self._head
 
     def _cut(self):
-        """(id deltas, weights) from the head of the block, or None if its layout is not the expected one."""
-        raw = self._raw[self._start:self._end]
-        if not self._compressed:
-            data = raw
-            at = data.find(_VALUES)
-        else:
-            unzip = zlib.decompressobj()
-            data = unzip.decompress(raw, _HEAD_BYTES)
-            at = data.find(_VALUES)
-            while at < 0 and unzip.unconsumed_tail:
-                seen = len(data)
-                data += unzip.decompress(unzip.unconsumed_tail, _HEAD_BYTES)
-                at = data.find(_VALUES, max(0, seen - len(_VALUES)))
-        if at <= 0:
-            return None
-        try:
-            ids, weights = loads(data[:at] + b"\x86.")  # TUPLE2, STOP: the pair (ids, weights)
-        except Exception:  # the marker's bytes stood inside the ids or weights: not a place to cut
-            return None
-        count = self.count
-        if not isinstance(ids, tuple) or len(ids) != count:
-            return None
-        if not (weights is None or isinstance(weights, float) or
-                (isinstance(weights, tuple) and len(weights) == count)):
-            return None
-        return ids, weights
+        return head(self._raw[self._start:self._end], self._compressed, self.count)
 
     def ids(self) -> list[int]:
         return list(accumulate(self._ids_weights()[0]))
@@ -106,7 +110,7 @@ class Block:
         return weights
 
     def values(self) -> tuple:
-        """Each posting's encoded value (a variable-size format's: positions, ...)."""
+        """The values as pickled: for a variable-size format (positions...), each posting's byte string."""
         return self._decoded()[2]
 
 
@@ -138,3 +142,79 @@ def blocks(reader, fieldname: str, btext: bytes) -> list[Block] | None:
             break
         pos = stop
     return out
+
+
+class LeafMatcher(W3LeafMatcher):
+    """Whoosh's leaf matcher, its blocks' ids and weights read from their heads (``head``), and
+    ``skip_to`` bisecting within a block where Whoosh steps one posting at a time.
+
+    Whoosh scores the few documents the block scan leaves in doubt by skipping to each:
+    per skip, every posting before it was a ``next()`` and an ``id()`` call, and each
+    block's positions were unpickled. Same ids, weights, values and moves.
+    """
+
+    _head: tuple | bool | None = None
+    _i: int
+
+    def _goto(self, position):
+        super()._goto(position)
+        self._head = None
+
+    def _pair(self):
+        if self._data is None and self._head is None:
+            raw = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
+            self._head = head(raw, bool(self._compression), self._blocklength) or False
+        if self._data is not None or self._head is False:
+            if self._data is None:
+                self._read_data()
+            return self._data
+        return self._head
+
+    def _read_ids(self):
+        ids = self._pair()[0]
+        self._ids = ids if self._byteids else tuple(accumulate(ids))
+
+    def _read_weights(self):
+        weights = self._pair()[1]
+        if weights is None:
+            self._weights = array("f", (1.0 for _ in range(self._blocklength)))
+        elif isinstance(weights, float):
+            self._weights = array("f", (weights for _ in range(self._blocklength)))
+        else:
+            self._weights = weights
+
+    def skip_to(self, targetid):
+        if not self.is_active():
+            raise ReadTooFar
+        if targetid > self._maxid:  # past this block: Whoosh's id() here would decode it for nothing
+            self._skip_to_block(lambda: targetid > self._maxid)
+            if not self.is_active():
+                return
+        if self._ids is None:
+            self._read_ids()
+        # The block's last id is at least the target: the bisection stays within the block.
+        here: int = self._i
+        self._i = max(here, bisect_left(self._ids, targetid, here))
+
+
+class Postings:
+    """Stands for a terms reader's codec so that its postings are read by ``LeafMatcher``."""
+
+    def __init__(self, codec):
+        self._codec = codec
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        if terminfo.is_inlined():
+            return self._codec.postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
+        offset, length = terminfo.extent()
+        return LeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+    def __getattr__(self, name):
+        return getattr(self._codec, name)
+
+
+def read_postings_fast(leaf) -> None:
+    """Have a segment reader's postings read by ``LeafMatcher`` (a Whoosh 3 terms reader only)."""
+    terms = getattr(leaf, "_terms", None)
+    if terms is not None and type(terms) is W3TermsReader and type(terms._codec) is W3Codec:
+        terms._codec = Postings(terms._codec)
