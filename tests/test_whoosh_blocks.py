@@ -133,3 +133,24 @@ def test_ids_are_the_sums_of_the_deltas(engine):
     raw = first._raw[first._start:first._end]
     deltas = loads(zlib.decompress(raw) if first._compressed else raw)[0]
     assert first.ids() == list(accumulate(deltas))
+
+
+def test_kept_term_infos_answer_as_whoosh(engine):
+    leaf, _ = engine.searcher.reader().leaf_readers()[0]
+    assert isinstance(leaf._terms, blocks.Terms)
+    raw = leaf._terms._terms
+    asked = [("body_exact", b"maison"), ("body", b"maison"), ("title_exact", b"billet"), ("body_exact", b"absent"),
+             ("nofield", b"maison")]
+    for _ in range(2):  # asked again: from what was kept
+        for fieldname, btext in asked:
+            there = (fieldname, btext) in raw
+            assert ((fieldname, btext) in leaf._terms) == there
+            if fieldname in leaf.schema:
+                assert ((fieldname, btext) in leaf) == there
+                assert leaf.doc_frequency(fieldname, btext) == (raw.doc_frequency(fieldname, btext) if there else 0)
+                assert leaf.frequency(fieldname, btext) == (raw.frequency(fieldname, btext) if there else 0)
+            if there:
+                assert vars(leaf._terms.term_info(fieldname, btext)) == vars(raw.term_info(fieldname, btext))
+            else:
+                with pytest.raises(blocks.TermNotFound):
+                    leaf._terms.term_info(fieldname, btext)

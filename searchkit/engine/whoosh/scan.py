@@ -29,6 +29,7 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_right
 from collections.abc import Iterable
+from weakref import WeakKeyDictionary
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -47,6 +48,8 @@ BUDGET = 150_000
 TOLERANCE = 1e-9
 
 Scores = dict[int, float]
+# Each segment reader's length columns, read once (``_Run.lengths``).
+_LENGTHS: WeakKeyDictionary = WeakKeyDictionary()
 # The term-expanding queries scored as Whoosh's MultiTerm.matcher scores them (an OR of their terms).
 _EXPANDING = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, expand.Prefix, expand.Wildcard, expand.FuzzyTerm)
 
@@ -76,7 +79,9 @@ def approximate(searcher, query: Query, allowed: set[int] | None) -> Scores | No
             if offset == 0 and not deleted:
                 found.update(scores)
             else:
-                found.update((d + offset, s) for d, s in scores.items() if d not in deleted)
+                if deleted:
+                    scores = {d: s for d, s in scores.items() if d not in deleted}
+                found.update(zip([d + offset for d in scores], scores.values(), strict=True))
     except (_Unhandled, _OverBudget):
         return None
     if allowed is not None:
@@ -285,14 +290,24 @@ class _Run:
 
     @staticmethod
     def lengths(sub, fieldname: str) -> bytes:
-        """Each document's length byte in ``fieldname`` (0 past the column's end), read in one piece."""
-        perdoc = sub.reader()._perdoc
-        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        count = sub.reader().doc_count_all()
-        if column is None:
-            return bytes(count)
-        raw = bytes(column._dbfile.get(column._basepos, column._count))
-        return raw + bytes(max(0, count - len(raw)))
+        """Each document's length byte in ``fieldname`` (0 past the column's end), read in one piece.
+
+        Kept for the segment reader's life (a byte a document and field): a
+        segment never changes, and reading a 500,000-document segment's
+        column took ~3 ms a term at 1M documents.
+        """
+        reader = sub.reader()
+        kept = _LENGTHS.setdefault(reader, {})
+        if fieldname not in kept:
+            perdoc = reader._perdoc
+            column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            count = reader.doc_count_all()
+            if column is None:
+                kept[fieldname] = bytes(count)
+            else:
+                raw = bytes(column._dbfile.get(column._basepos, column._count))
+                kept[fieldname] = raw + bytes(max(0, count - len(raw)))
+        return kept[fieldname]
 
     @staticmethod
     def union(parts: list[Scores]) -> Scores:
