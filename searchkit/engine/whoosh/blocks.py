@@ -43,7 +43,8 @@ _HEAD_BYTES = 2048  # decompressed at first: ~128 ids and weights fit
 
 
 def head(raw: bytes, compressed: bool, count: int) -> tuple | None:
-    """(id deltas, weights) from the head of a block's data, or None if its layout is not the expected one."""
+    """(id deltas, weights) of a block's data, from its head when its values are byte strings (else from
+    the whole data, decompressed once); None if the cut does not parse as expected (decode it whole)."""
     if not compressed:
         data = raw
         at = data.find(_VALUES)
@@ -55,10 +56,13 @@ def head(raw: bytes, compressed: bool, count: int) -> tuple | None:
             seen = len(data)
             data += unzip.decompress(unzip.unconsumed_tail, _HEAD_BYTES)
             at = data.find(_VALUES, max(0, seen - len(_VALUES)))
-    if at <= 0:
-        return None
+        if at < 0:
+            data += unzip.flush()
     try:
-        ids, weights = loads(data[:at] + b"\x86.")  # TUPLE2, STOP: the pair (ids, weights)
+        if at < 0:  # no byte-string values (a frequency or fixed-size format): the whole data is small
+            ids, weights = loads(data)[:2]
+        else:
+            ids, weights = loads(data[:at] + b"\x86.")  # TUPLE2, STOP: the pair (ids, weights)
     except Exception:  # the marker's bytes stood inside the ids or weights: not a place to cut
         return None
     if not isinstance(ids, tuple) or len(ids) != count:
