@@ -98,6 +98,13 @@ def test_head_refuses_what_it_cannot_cut():
     assert blocks.head(trap, False, 4) is None
 
 
+def test_whole_block_decodes_as_pickle_does():
+    for values in [(b"\x00\x01\xff", b"\xc3\xa9", b"", b"x"), (b"one",), None, b"\x00\x00\x00\x01" * 4]:
+        count = 1 if values == (b"one",) else 4
+        data = dumps(((7,) * count, (1.5,) * count, values), 2)
+        assert blocks.whole(data, count) == loads(data)
+
+
 def test_skip_to_moves_as_whoosh_does(engine):
     rng = random.Random(3)
     checked = 0
