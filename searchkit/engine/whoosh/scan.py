@@ -201,13 +201,15 @@ class _Run:
         if not scores:
             return {}
         docs = sorted(scores)
-        where = [self.positions(sub, field, fieldname, w, docs) for w in words]
-        first, rest = where[0], list(enumerate(where[1:], start=1))
-        return {d: s for d, s in scores.items()
-                if any(all(p + k in later[d] for k, later in rest) for p in first[d])}
+        # Word k at p + k for every k: the positions of word k less k share some p (a set operation a document).
+        first, *rest = [self.positions(sub, field, fieldname, w, docs, k) for k, w in enumerate(words)]
+        if len(rest) == 1:
+            (second,) = rest
+            return {d: s for d, s in scores.items() if not first[d].isdisjoint(second[d])}
+        return {d: s for d, s in scores.items() if first[d].intersection(*[later[d] for later in rest])}
 
-    def positions(self, sub, field, fieldname: str, word: str, docs: list[int]) -> dict[int, set[int]]:
-        """The positions of ``word`` in each of ``docs`` (ascending; every one holds it)."""
+    def positions(self, sub, field, fieldname: str, word: str, docs: list[int], less: int = 0) -> dict[int, set[int]]:
+        """The positions of ``word`` (each less ``less``) in each of ``docs`` (ascending; every one holds it)."""
         found = blocks(sub.reader(), fieldname, field.to_bytes(word))
         if found is None:
             raise _Unhandled
@@ -222,7 +224,7 @@ class _Run:
             if docs[i] <= block.maxid:  # a block without a wanted document is not decoded
                 for d, value in zip(block.ids(), block.values(), strict=True):
                     if d in wanted:
-                        out[d] = set(decode(value))
+                        out[d] = {p - less for p in decode(value)} if less else set(decode(value))
             last = block.maxid
         return out
 
