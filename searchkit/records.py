@@ -151,6 +151,8 @@ class Group:
 
 @dataclass
 class GroupedResults:
+    """A page of posts, each with its matching documents, and how many documents and posts match."""
+
     groups: list[Group]
     total: int  # matching documents
     total_groups: int  # posts with a matching document

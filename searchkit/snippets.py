@@ -79,12 +79,14 @@ def find_matches(text: str, marks: Marks) -> list[Match]:
     exact, stems, prefixes, patterns = marks.exact, marks.stems, marks.prefixes, marks.patterns
     if marks.phrases and not found:  # the phrase matched elsewhere (title): mark its words
         exact = exact | {w for words in marks.phrases for w in words}
+    stem_of = _stem_of
     for i, tok in enumerate(tokens):
         term = tok.text
         if i in taken:
             continue
-        if term in exact or (stems and stem(term) in stems) or any(term.startswith(p) for p in prefixes) \
-                or any(_fits(term, pattern) for pattern in patterns):
+        if term in exact or (stems and stem_of(term) in stems) \
+                or (prefixes and any(term.startswith(p) for p in prefixes)) \
+                or (patterns and any(_fits(term, pattern) for pattern in patterns)):
             found.append(Match(tok.startchar, tok.endchar, term))
     found.sort(key=lambda m: (m.start, -m.end))
     kept: list[Match] = []
@@ -92,6 +94,21 @@ def find_matches(text: str, marks: Marks) -> list[Match]:
         if not kept or m.start >= kept[-1].end:
             kept.append(m)
     return kept
+
+
+# Each folded word's stem, kept: a snippet stems every word of its window when the query
+# has stems, and French text repeats its words (the stemmer never changes in a process).
+_STEMS: dict[str, str] = {}
+_STEMS_LIMIT = 200_000
+
+
+def _stem_of(term: str) -> str:
+    found = _STEMS.get(term)
+    if found is None:
+        if len(_STEMS) >= _STEMS_LIMIT:
+            _STEMS.clear()
+        found = _STEMS[term] = stem(term)
+    return found
 
 
 def _fits(term: str, pattern: tuple[str, str, int]) -> bool:

@@ -89,16 +89,22 @@ class DateRange:
 
 @dataclass(frozen=True)
 class And:
+    """Documents matching every child."""
+
     children: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Or:
+    """Documents matching any child."""
+
     children: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Not:
+    """Documents not matching ``child``."""
+
     child: Node
 
 

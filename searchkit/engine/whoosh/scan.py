@@ -19,9 +19,9 @@ as before. So does a query whose terms hold more than ``BUDGET`` postings:
 there reading them all costs more than Whoosh's pruning, and the total says
 "more than N" (``topk``).
 
-The posting blocks and length columns are read through Whoosh privates of
-whoosh-reloaded 2.7.5 (checked by ``internals``): ``W3LeafMatcher._read_ids``,
-``_read_weights``, ``_read_values``, ``_lastblock``, ``_next_block`` and a column reader's file.
+The posting blocks are read by ``blocks`` straight from the postings file, and
+the length columns through a column reader's file: privates of whoosh-reloaded
+2.7.5 (checked by ``access``).
 """
 
 from __future__ import annotations
@@ -29,14 +29,18 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_right
 from collections.abc import Iterable
+from itertools import accumulate
+from pickle import loads
+from weakref import WeakKeyDictionary
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.matching import FilterMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.formats import Positions
 from whoosh.query import Query
 from whoosh.util.numeric import byte_to_length
 
 from searchkit.engine.whoosh import access, expand  # noqa: F401  (access: checks the Whoosh version first)
+from searchkit.engine.whoosh.blocks import blocks
 from searchkit.engine.whoosh.topk import score_only
 
 # Postings (sum of the terms' document frequencies) past which a query is not
@@ -47,6 +51,8 @@ BUDGET = 150_000
 TOLERANCE = 1e-9
 
 Scores = dict[int, float]
+# Each segment reader's length columns, read once (``_Run.lengths``).
+_LENGTHS: WeakKeyDictionary = WeakKeyDictionary()
 # The term-expanding queries scored as Whoosh's MultiTerm.matcher scores them (an OR of their terms).
 _EXPANDING = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, expand.Prefix, expand.Wildcard, expand.FuzzyTerm)
 
@@ -76,7 +82,9 @@ def approximate(searcher, query: Query, allowed: set[int] | None) -> Scores | No
             if offset == 0 and not deleted:
                 found.update(scores)
             else:
-                found.update((d + offset, s) for d, s in scores.items() if d not in deleted)
+                if deleted:
+                    scores = {d: s for d, s in scores.items() if d not in deleted}
+                found.update(zip([d + offset for d in scores], scores.values(), strict=True))
     except (_Unhandled, _OverBudget):
         return None
     if allowed is not None:
@@ -96,7 +104,7 @@ def candidates(scores: Scores, k: int) -> list[int]:
         return sorted(scores)
     kth = heapq.nlargest(k, scores.values())[-1]
     floor = kth - TOLERANCE * max(1.0, abs(kth))
-    return sorted(d for d, s in scores.items() if s >= floor)
+    return sorted([d for d, s in scores.items() if s >= floor])
 
 
 def best(searcher, query: Query, found: Scores, k: int) -> list[tuple[int, float | None]]:
@@ -193,36 +201,31 @@ class _Run:
         if not scores:
             return {}
         docs = sorted(scores)
-        where = [self.positions(sub, field, fieldname, w, docs) for w in words]
-        first, rest = where[0], list(enumerate(where[1:], start=1))
-        return {d: s for d, s in scores.items()
-                if any(all(p + k in later[d] for k, later in rest) for p in first[d])}
+        # Word k at p + k for every k: the positions of word k less k share some p (a set operation a document).
+        first, *rest = [self.positions(sub, field, fieldname, w, docs, k) for k, w in enumerate(words)]
+        if len(rest) == 1:
+            (second,) = rest
+            return {d: s for d, s in scores.items() if not first[d].isdisjoint(second[d])}
+        return {d: s for d, s in scores.items() if first[d].intersection(*[later[d] for later in rest])}
 
-    def positions(self, sub, field, fieldname: str, word: str, docs: list[int]) -> dict[int, set[int]]:
-        """The positions of ``word`` in each of ``docs`` (ascending; every one holds it)."""
-        leaf = sub.reader().postings(fieldname, field.to_bytes(word))
-        if isinstance(leaf, FilterMatcher):
-            leaf = leaf.child
-        if not isinstance(leaf, W3LeafMatcher):
+    def positions(self, sub, field, fieldname: str, word: str, docs: list[int], less: int = 0) -> dict[int, set[int]]:
+        """The positions of ``word`` (each less ``less``) in each of ``docs`` (ascending; every one holds it)."""
+        found = blocks(sub.reader(), fieldname, field.to_bytes(word))
+        if found is None:
             raise _Unhandled
-        decode = field.format.decode_positions
+        decode = _positions if type(field.format) is Positions else field.format.decode_positions
         wanted = set(docs)
         out: dict[int, set[int]] = {}
-        last = -1
-        while leaf.is_active():
-            i = bisect_right(docs, last)
-            if i == len(docs):
+        last, i, n = -1, 0, len(docs)
+        for block in found:
+            i = bisect_right(docs, last, i)
+            if i == n:
                 break
-            if docs[i] <= leaf._maxid:  # a block without a wanted document is not decoded
-                leaf._read_ids()
-                leaf._read_values()
-                for d, value in zip(leaf._ids, leaf._values, strict=True):
+            if docs[i] <= block.maxid:  # a block without a wanted document is not decoded
+                for d, value in zip(block.ids(), block.values(), strict=True):
                     if d in wanted:
-                        out[d] = set(decode(value))
-            last = leaf._maxid
-            if leaf._lastblock:
-                break
-            leaf._next_block()
+                        out[d] = {p - less for p in decode(value)} if less else set(decode(value))
+            last = block.maxid
         return out
 
     def multiterm(self, sub, q: wq.MultiTerm, within: list[int] | None) -> Scores:
@@ -253,44 +256,33 @@ class _Run:
             return {}
         if (fieldname, btext) not in reader:
             return {}
-        leaf = reader.postings(fieldname, btext)
-        if isinstance(leaf, FilterMatcher):  # deletions: dropped by the caller
-            leaf = leaf.child
-        if not isinstance(leaf, W3LeafMatcher):
+        found = blocks(reader, fieldname, btext)
+        if found is None:
             raise _Unhandled
         factor = self.top.idf(fieldname, btext) * (self.K1 + 1) * boost
         norm = self.norms(sub, fieldname)
         lengths = self.lengths(sub, fieldname)
-        wanted = None if within is None else set(within)
-        out: Scores = {}
-        last = -1  # the previous block's highest id
-        while leaf.is_active():
+        ids: list[int] = []
+        weights: list[float] = []
+        last, i, n = -1, 0, 0 if within is None else len(within)
+        for block in found:
             if within is not None:
-                i = bisect_right(within, last)
-                if i == len(within):
+                i = bisect_right(within, last, i)
+                if i == n:
                     break
-                if within[i] > leaf._maxid:  # no wanted document in this block: not decoded
-                    last = leaf._maxid
-                    if leaf._lastblock:
-                        break
-                    leaf._next_block()
+                last = block.maxid
+                if within[i] > last:  # no wanted document in this block: not decoded
                     continue
-            leaf._read_ids()
-            leaf._read_weights()
-            ids, weights = leaf._ids, leaf._weights
-            self.spent += len(ids)
+            self.spent += block.count
             if self.spent > BUDGET:
                 raise _OverBudget
-            pairs = zip(ids, weights, strict=True)
-            if wanted is None:
-                out.update(zip(ids, [factor * w / (w + norm[lengths[d]]) for d, w in pairs], strict=True))
-            else:
-                out.update((d, factor * w / (w + norm[lengths[d]])) for d, w in pairs if d in wanted)
-            last = leaf._maxid
-            if leaf._lastblock:
-                break
-            leaf._next_block()
-        return out
+            ids += block.ids()
+            weights += block.weights()
+        if within is None:
+            scores = [factor * w / (w + norm[lengths[d]]) for d, w in zip(ids, weights, strict=True)]
+            return dict(zip(ids, scores, strict=True))
+        wanted = set(within)
+        return {d: factor * w / (w + norm[lengths[d]]) for d, w in zip(ids, weights, strict=True) if d in wanted}
 
     def norms(self, sub, fieldname: str) -> list[float]:
         """BM25's length normalisation for each length byte: K1 × ((1 − B) + B × length / average)."""
@@ -303,14 +295,24 @@ class _Run:
 
     @staticmethod
     def lengths(sub, fieldname: str) -> bytes:
-        """Each document's length byte in ``fieldname`` (0 past the column's end), read in one piece."""
-        perdoc = sub.reader()._perdoc
-        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        count = sub.reader().doc_count_all()
-        if column is None:
-            return bytes(count)
-        raw = bytes(column._dbfile.get(column._basepos, column._count))
-        return raw + bytes(max(0, count - len(raw)))
+        """Each document's length byte in ``fieldname`` (0 past the column's end), read in one piece.
+
+        Kept for the segment reader's life (a byte a document and field): a
+        segment never changes, and reading a 500,000-document segment's
+        column took ~3 ms a term at 1M documents.
+        """
+        reader = sub.reader()
+        kept = _LENGTHS.setdefault(reader, {})
+        if fieldname not in kept:
+            perdoc = reader._perdoc
+            column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            count = reader.doc_count_all()
+            if column is None:
+                kept[fieldname] = bytes(count)
+            else:
+                raw = bytes(column._dbfile.get(column._basepos, column._count))
+                kept[fieldname] = raw + bytes(max(0, count - len(raw)))
+        return kept[fieldname]
 
     @staticmethod
     def union(parts: list[Scores]) -> Scores:
@@ -323,6 +325,12 @@ class _Run:
             for d, s in part.items():
                 out[d] = get(d, 0.0) + s
         return out
+
+
+def _positions(value: bytes) -> Iterable[int]:
+    """``Positions.decode_positions``: the deltas pickled after a 4-byte count (the final STOP may be
+    cut), summed in C rather than in a Python loop."""
+    return accumulate(loads(value[4:] if value.endswith(b".") else value[4:] + b"."))
 
 
 def _scaled(scores: Scores, boost: float) -> Scores:
