@@ -14,6 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from searchkit.model import Document, Post
@@ -102,6 +103,17 @@ class FileState(ABC):
     @abstractmethod
     def drop(self, source: str) -> None: ...
 
+    @abstractmethod
+    def entries(self) -> Iterator[tuple[str, FileEntry]]:
+        """(source, entry) of every file, by source."""
+
+    def database(self) -> Path | None:
+        """An SQLite file whose ``files`` table holds this state, for a run to join with (``ingest.scratch``).
+
+        None (the default): the run copies ``entries`` into a table of its own.
+        """
+        return None
+
 
 class DictFileState(FileState):
     """A file state held in a dict (an engine that loads it whole: OpenSearch)."""
@@ -129,6 +141,9 @@ class DictFileState(FileState):
     def sources(self) -> Iterator[tuple[str, str]]:
         for source, entry in sorted(self.files.items()):
             yield source, entry.path
+
+    def entries(self) -> Iterator[tuple[str, FileEntry]]:
+        yield from sorted(self.files.items())
 
     def put(self, source: str, entry: FileEntry) -> None:
         self.drop(source)

@@ -89,9 +89,10 @@ def index_paths(paths: list[Path], location: str | Path, rebuild: bool = False,
             summary.notes.extend(session.notes)
             state = session.file_state()
             try:
-                if not first:
-                    walk(roots, summary, scratch, None if session.fresh else state)
-                todo = plan(state, scratch, roots, summary.blind_spots)
+                with scratch.knowing(state):
+                    if not first:
+                        walk(roots, summary, scratch, None if session.fresh else state)
+                    todo = plan(state, scratch, roots, summary.blind_spots)
                 for source, other in todo.shadowed:
                     summary.warnings.append(
                         f"{source}: replaces the posts of {_display(other, None)}, indexed earlier under the same "
