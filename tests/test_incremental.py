@@ -362,5 +362,5 @@ def test_the_plan_is_the_same_from_a_file_state_in_memory_or_on_disk(tmp_path, h
     assert (todo.unchanged, todo.to_read, todo.removed) == (1, 3, 1)
     assert to_read == [("blog/billet.txt", True), ("new.txt", True), ("touched.txt", False)]
     assert removed == ["gone.txt"]
-    assert summary.notes == [f"{root / 'billet.txt'}: another file is indexed as billet.txt; "
+    assert list(summary.notes) == [f"{root / 'billet.txt'}: another file is indexed as billet.txt; "
                              "this one is indexed as blog/billet.txt"]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from searchkit.engine.base import FileEntry, FileState
@@ -42,7 +43,6 @@ class Plan:
     removed: int = 0  # sources whose file is gone
     unchanged: int = 0
     refreshed: bool = False  # only stat data changed: rewrite the manifest, nothing else
-    shadowed: list[tuple[str, str]] = field(default_factory=list)  # (source, path it replaces)
 
     @property
     def writes_index(self) -> bool:
@@ -60,7 +60,8 @@ def under(path: str, roots: list[str]) -> bool:
     return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
-def plan(known: FileState, scratch: Scratch, roots: list[Path], blind: list[Path]) -> Plan:
+def plan(known: FileState, scratch: Scratch, roots: list[Path], blind: list[Path],
+         shadowed: Callable[[str, str], None] = lambda source, other: None) -> Plan:
     """Sort the files walked into new, changed and unchanged; find removed sources.
 
     A file whose size and mtime (when walked) match a clean entry of the
@@ -72,7 +73,9 @@ def plan(known: FileState, scratch: Scratch, roots: list[Path], blind: list[Path
     drops another folder's files. ``known`` is attached to ``scratch``
     (``Scratch.knowing``): the unchanged files and the sources not walked
     are each found by one join, and only the other files are looked at one
-    at a time, the lists on disk in ``scratch``.
+    at a time, the lists on disk in ``scratch``. ``shadowed(source, path)``
+    is told of each file read under a source that another file, still
+    there at ``path``, was indexed under.
     """
     p = Plan()
     p.unchanged = scratch.mark_unchanged()
@@ -111,5 +114,5 @@ def plan(known: FileState, scratch: Scratch, roots: list[Path], blind: list[Path
         p.to_read_bytes += entry.size
         scratch.read_later(fspath, source, old is None, entry)
         if old is not None and old.path != path and os.path.exists(old.path):
-            p.shadowed.append((source, old.path))  # another file, still there, same source
+            shadowed(source, old.path)  # another file, still there, same source
     return p
