@@ -15,6 +15,7 @@ here from what the engine returns; the records are those of
 from __future__ import annotations
 
 import fnmatch
+from array import array
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -36,9 +37,10 @@ from searchkit.records import (
     Suggestion,
     Thread,
     ThreadEntry,
+    ThreadOutline,
 )
 from searchkit.search import suggest
-from searchkit.search.threads import thread_order
+from searchkit.search.threads import thread_positions
 from searchkit.search.timeline import timeline
 from searchkit.snippets import WINDOW_CHARS, snippet
 
@@ -139,16 +141,16 @@ class Archive:
 
     def _group(self, post_id: str, scores: dict[str, float | None], wanted: Marks,
                stream: bool, located: Mapping[str, Located]) -> Group:
-        article_outline, ordered = self._outline(post_id)
-        # Keep the matching comments and, for context, the comments they answer.
-        parents = {o.id: o.parent_id for o, _ in ordered}
-        keep = set()
-        for doc_id in scores:
-            current: str | None = doc_id
-            while current and current not in keep and current in parents:
-                keep.add(current)
-                current = parents[current]
-        kept = [(o, depth) for o, depth in ordered if o.id in keep]
+        article_outline, thread = self._outline(post_id)
+        # Keep the matching comments and, for context, the comments they answer (flags, not a set of ids).
+        keep = bytearray(len(thread))
+        for k, doc_id in enumerate(thread.ids):
+            if doc_id and doc_id in scores:
+                while k >= 0 and not keep[k]:
+                    keep[k] = 1
+                    k = thread.parents[k]
+        kept = array("i", (k for k, flag in enumerate(keep) if flag))
+        del keep
 
         def hit(doc: Document) -> Hit | None:
             if doc.id not in scores:
@@ -162,19 +164,26 @@ class Archive:
             article = next(self._engine.post_documents(post_id, [article_outline]))
 
         def entries() -> Iterator[ThreadEntry]:
-            docs = self._engine.post_documents(post_id, (o for o, _ in kept))
-            for (_, depth), doc in zip(kept, docs, strict=True):
-                yield ThreadEntry(doc, depth, hit(doc))
+            docs = self._engine.post_documents(post_id, (thread.outline(k) for k in kept))
+            for k, doc in zip(kept, docs, strict=True):
+                yield ThreadEntry(doc, thread.depths[k], hit(doc))
 
         comments = Stream(len(kept), entries)
         return Group(article, hit(article) if article_outline else None, comments if stream else list(comments),
-                     comment_count=len(ordered))
+                     comment_count=len(thread))
 
-    def _outline(self, post_id: str) -> tuple[Outline | None, list[tuple[Outline, int]]]:
-        """A post's article and its comments in reading order with their depth, without their texts."""
+    def _outline(self, post_id: str) -> tuple[Outline | None, ThreadOutline]:
+        """A post's article and its comments in reading order with their depth, without their texts.
+
+        Only the ``ThreadOutline`` is kept (~120 bytes a comment); the engine's outlines go once ordered.
+        """
         outline = self._engine.outline(post_id)
         article = next((o for o in outline if o.kind == ARTICLE), None)
-        return article, thread_order(o for o in outline if o.kind == COMMENT)
+        comments = [o for o in outline if o.kind == COMMENT]
+        del outline
+        reading, depths, parents = thread_positions(comments)
+        return article, ThreadOutline([comments[i].id for i in reading], [comments[i].ref for i in reading],
+                                      depths, parents)
 
     # --- counting ----------------------------------------------------------------
 
@@ -220,15 +229,15 @@ class Archive:
         return self._thread(self.document(doc_id).post_id, stream)
 
     def _thread(self, post_id: str, stream: bool) -> Thread:
-        article_outline, ordered = self._outline(post_id)
+        article_outline, thread = self._outline(post_id)
         article = next(self._engine.post_documents(post_id, [article_outline])) if article_outline else None
 
         def entries() -> Iterator[ThreadEntry]:
-            docs = self._engine.post_documents(post_id, (o for o, _ in ordered))
-            for (_, depth), doc in zip(ordered, docs, strict=True):
+            docs = self._engine.post_documents(post_id, (thread.outline(k) for k in range(len(thread))))
+            for depth, doc in zip(thread.depths, docs, strict=True):
                 yield ThreadEntry(doc, depth)
 
-        comments = Stream(len(ordered), entries)
+        comments = Stream(len(thread), entries)
         return Thread(article, comments if stream else list(comments))
 
     def stats(self) -> Stats:

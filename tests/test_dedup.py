@@ -97,7 +97,7 @@ def test_posts_inside_one_file_are_never_merged():
 @pytest.mark.shared
 def test_alienlebarge_posts_sharing_a_title_are_all_indexed(tmp_path):
     summary = index_paths([SHARED / "corpora" / "alienlebarge-wordpress.xml"], tmp_path / "ix")
-    assert (summary.articles, summary.duplicates) == (571, [])
+    assert (summary.articles, list(summary.duplicates)) == (571, [])
 
 
 @pytest.mark.shared

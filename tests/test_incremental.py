@@ -314,3 +314,56 @@ def test_another_folders_file_with_an_indexed_files_name_is_indexed_beside_it(ru
     again = index(runner, b, ix)  # the longer name sticks: nothing changed, nothing re-read
     assert "files: 0 added, 0 updated, 0 removed, 1 unchanged" in again.stderr
     assert "another file" not in again.stderr
+
+
+@pytest.mark.parametrize("held", ["in OpenSearch's run copy", "in an SQLite manifest (folder index)"])
+def test_the_plan_is_the_same_from_either_engines_file_state(tmp_path, held):
+    from searchkit.engine.base import FileEntry
+    from searchkit.engine.opensearch.filestate import ClusterFileState
+    from searchkit.ingest.plan import plan
+    from searchkit.ingest.run import Summary
+    from searchkit.ingest.scratch import Scratch
+    from searchkit.ingest.walk import walk
+
+    root, other = tmp_path / "blog", tmp_path / "other"
+    root.mkdir(), other.mkdir()
+    for name in ("same.txt", "touched.txt", "new.txt", "billet.txt"):
+        (root / name).write_text(page(name, "Texte.", []), "utf-8")
+    (other / "billet.txt").write_text(page("Autre", "Texte.", []), "utf-8")
+
+    def entry(path, **changes):
+        st = path.stat() if path.exists() else os.stat(tmp_path)
+        return FileEntry(**{"path": str(path), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": "x",
+                            "post_ids": ["p"], **changes})
+
+    files = {
+        "same.txt": entry(root / "same.txt"),
+        "touched.txt": entry(root / "touched.txt", mtime_ns=1),  # another mtime, another hash: read again
+        "gone.txt": entry(root / "gone.txt", size=1, mtime_ns=1),  # under the folder walked: removed
+        "elsewhere.txt": entry(tmp_path / "elsewhere.txt", size=1, mtime_ns=1),  # not under it: kept
+        "billet.txt": entry(other / "billet.txt"),  # this name is another file's, still there
+    }
+    if held.startswith("in OpenSearch"):
+        state = ClusterFileState(sorted(files.items()))
+    else:
+        ix = tmp_path / "ix"
+        ix.mkdir()
+        state = manifest.Working(ix, None)
+        for source, e in files.items():
+            state.put(source, e)
+    summary = Summary()
+    with Scratch() as scratch:
+        with scratch.knowing(state):
+            walk([root], summary, scratch, state)
+            todo = plan(state, scratch, [root], [])
+        to_read = sorted((source, new) for _, source, new, _ in scratch.to_read())
+        removed = list(scratch.removed())
+    if isinstance(state, manifest.Working):
+        state.discard()
+    else:
+        state.close()
+    assert (todo.unchanged, todo.to_read, todo.removed) == (1, 3, 1)
+    assert to_read == [("blog/billet.txt", True), ("new.txt", True), ("touched.txt", False)]
+    assert removed == ["gone.txt"]
+    assert list(summary.notes) == [f"{root / 'billet.txt'}: another file is indexed as billet.txt; "
+                             "this one is indexed as blog/billet.txt"]

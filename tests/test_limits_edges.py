@@ -163,6 +163,50 @@ def test_show_thread_of_a_20000_comment_post_is_whole_in_bounded_memory(big_post
     assert peak < THREAD_PEAK_MIB, f"peak memory {peak:.0f} MiB"
 
 
+OUTLINE_PROBE = """
+import sys
+from datetime import datetime
+from conftest import peak_rss_kib
+from searchkit.api import Archive
+from searchkit.model import Document
+from searchkit.records import Outline
+
+N = int(sys.argv[1])
+
+
+class OnePostEngine:
+    # One post of N comments, every fifth a thread root, outlined as the Whoosh engine outlines it.
+    def outline(self, post_id):
+        return [Outline("p", "article", None, None, datetime(2020, 1, 1), 0)] + [
+            Outline(f"p-c{i}", "comment", None if i % 5 == 1 else f"p-c{i - 1}", i,
+                    datetime(2020, 1 + i % 12, 1 + i % 28, 12), i) for i in range(1, N + 1)]
+
+    def post_documents(self, post_id, wanted):
+        for o in wanted:
+            yield Document(o.id, "comment", "p", "T", "", "s")
+
+
+archive = Archive.__new__(Archive)
+archive._engine, archive.location = OnePostEngine(), "memory"
+depths = [0] * 5
+for entry in archive._thread("p", stream=True).comments:
+    depths[entry.depth] += 1
+print(depths, peak_rss_kib() // 1024)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_the_outline_of_a_200000_comment_post_is_put_in_order_in_bounded_memory():
+    """What a shown thread holds per comment once ordered: 143 MiB here with an object, a tuple and set and dict
+    entries a comment, 106 MiB with the compact outline (the engine's outlines, ~0.3 KB each, are the rest)."""
+    out = subprocess.run([sys.executable, "-c", OUTLINE_PROBE, "200000"], capture_output=True, text=True,
+                         timeout=280, env={**os.environ, "PYTHONPATH": str(TESTS)}, check=True).stdout
+    depths, _, peak = out.rpartition(" ")
+    assert depths == "[40000, 40000, 40000, 40000, 40000]"
+    assert int(peak) < 125, f"peak memory {peak} MiB"
+
+
 def comment_id(index: Path, number: int) -> str:
     code, stdout, _, _ = cli("search", "maison", "--index", str(index), "--json", "--limit", "1")
     assert code == 0
@@ -193,3 +237,203 @@ def test_a_document_at_the_text_limit_is_indexed_whole_and_one_past_it_cut_in_bo
     bodies = {json.loads(line)["title"]: json.loads(line)["body"] for line in stdout.splitlines()}
     assert (bodies["Billet 1"], bodies["Billet 2"]) == (at, past[:1_000_000])
     assert peak < QUERY_PEAK_MIB, f"peak memory {peak:.0f} MiB"
+
+
+# --- reader and analysis limits at their edge (README "Limits"): at the limit whole, one past it cut --------
+# Each in a child process whose own peak RSS is asserted. Small inputs stay near a search's ~40 MiB;
+# the 10 and 32 MiB inputs get the bound of the bomb tests.
+SMALL_PEAK_MIB = 150
+BIG_PEAK_MIB = 350
+
+
+def jsonl_corpus(tmp_path, *records: dict) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "blog.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    return corpus
+
+
+def index_child(corpus: Path, ix: Path, peak_mib: int, code: int = 0) -> str:
+    """``searchkit index`` in a child: its stderr, once its exit code and peak RSS are checked."""
+    got, _, stderr, peak = cli("index", str(corpus), "--index", str(ix))
+    assert got == code, stderr
+    assert "Traceback" not in stderr
+    assert peak < peak_mib, f"peak memory {peak:.0f} MiB"
+    return stderr
+
+
+def found(ix: Path, query: str, *options: str) -> list[dict]:
+    code, stdout, stderr, peak = cli("search", query, "--index", str(ix), "--json", *options)
+    assert code in (0, 1), stderr
+    assert peak < QUERY_PEAK_MIB, f"peak memory {peak:.0f} MiB"
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+@pytest.mark.timeout(300)
+def test_a_title_of_1000_characters_is_kept_whole_and_one_of_1001_cut_in_bounded_memory(tmp_path):
+    at = ("titre " * 200)[:999] + "x"
+    corpus = jsonl_corpus(tmp_path, {"id": "1", "title": at, "body": "Premier billet."},
+                          {"id": "2", "title": at + "y", "body": "Second billet."})
+    stderr = index_child(corpus, tmp_path / "ix", SMALL_PEAK_MIB)
+    assert stderr.count("warning:") == 1
+    assert f"warning: blog.jsonl: a title of 1,001 characters cut to its first 1,000 (the limit for a title): " \
+           f"{at[:60]!r}…\n" in stderr
+    assert sorted(len(hit["title"]) for hit in found(tmp_path / "ix", "billet")) == [1000, 1000]
+
+
+def nested_page(title: str, divs: int) -> str:
+    """A page whose deepest element, a paragraph, sits ``divs + 3`` elements deep (html, body, the divs, p)."""
+    return (f"<html><head><title>{title}</title></head><body>" + "<div>" * divs + "<p>Le fond du puits.</p>"
+            + "</div>" * divs + "</body></html>")
+
+
+@pytest.mark.timeout(300)
+def test_html_nested_2048_deep_is_read_whole_and_2049_deep_reported_in_bounded_memory(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "profond-2048.html").write_text(nested_page("Profond 2048", 2045), "utf-8")
+    (corpus / "profond-2049.html").write_text(nested_page("Profond 2049", 2046), "utf-8")
+    stderr = index_child(corpus, tmp_path / "ix", SMALL_PEAK_MIB, code=2)
+    assert [line for line in stderr.splitlines() if line.startswith(("error:", "warning:"))] == [
+        "error: profond-2049.html: elements nested more than 2048 deep (unclosed tags?); the HTML parser stops "
+        "there, so the rest of the page is lost"]
+    assert [hit["title"] for hit in found(tmp_path / "ix", "fond")] == ["Profond 2048"]
+
+
+@pytest.mark.timeout(300)
+def test_a_compound_of_4_parts_is_joined_and_one_of_5_indexed_as_its_parts_in_bounded_memory(tmp_path):
+    corpus = jsonl_corpus(tmp_path, {"id": "1", "title": "Quatre", "body": "Un porte-monnaie-en-cuir perdu."},
+                          {"id": "2", "title": "Cinq", "body": "Compter un-deux-trois-quatre-cinq."})
+    index_child(corpus, tmp_path / "ix", SMALL_PEAK_MIB)
+    assert [hit["title"] for hit in found(tmp_path / "ix", "portemonnaieencuir")] == ["Quatre"]
+    assert found(tmp_path / "ix", "undeuxtroisquatrecinq") == []
+    assert [hit["title"] for hit in found(tmp_path / "ix", "quatre cinq")] == ["Cinq"]
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize(("last", "rows"), [("1999-12", 1200), ("2000-01", 2)], ids=["1,200 months", "1,201 months"])
+def test_a_timeline_of_1200_months_is_filled_in_and_of_1201_lists_only_months_with_documents(tmp_path, last, rows):
+    corpus = jsonl_corpus(tmp_path, {"id": "1", "title": "Premier", "body": "Texte.", "date": "1900-01-15T00:00:00"},
+                          {"id": "2", "title": "Dernier", "body": "Texte.", "date": f"{last}-15T00:00:00"})
+    index_child(corpus, tmp_path / "ix", SMALL_PEAK_MIB)
+    code, stdout, stderr, peak = cli("count", "texte", "--by", "month", "--index", str(tmp_path / "ix"), "--csv")
+    assert code == 0, stderr
+    table = list(csv.reader(io.StringIO(stdout)))
+    assert len(table) == rows + 1  # the header
+    assert (table[1], table[-1]) == (["1900-01", "1", "1", "0"], [last, "1", "1", "0"])
+    assert peak < QUERY_PEAK_MIB, f"peak memory {peak:.0f} MiB"
+
+
+def wxr_with_a_field_of(path: Path, size: int) -> None:
+    """A WordPress export of three posts, each on its own line, the second's text ``size`` bytes long."""
+    def item(n: int, body: str) -> str:
+        return (f"<item><title>Billet {n}</title><content:encoded><![CDATA[{body}]]></content:encoded>"
+                f"<wp:post_id>{n}</wp:post_id><wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>\n")
+    body = ("mot " * (size // 4 + 1))[:size]
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+                    'xmlns:wp="http://wordpress.org/export/1.2/" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+                    "<channel>\n" + item(1, "Avant.") + item(2, body) + item(3, "Après.") + "</channel></rss>\n", "utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_wxr_field_just_under_10_mb_is_read_and_one_past_it_reported_in_bounded_memory(tmp_path):
+    # libxml2's limit counts its buffer, not only the field: "at" is 10 KB short of 10 MB.
+    for size, code in ((9_990_000, 0), (10_000_001, 2)):
+        corpus = tmp_path / f"corpus-{size}"
+        corpus.mkdir()
+        wxr_with_a_field_of(corpus / "blog.xml", size)
+        stderr = index_child(corpus, tmp_path / f"ix-{size}", BIG_PEAK_MIB, code=code)
+        problems = [line for line in stderr.splitlines() if line.startswith(("error:", "warning:"))]
+        if code == 0:
+            assert problems == [f"warning: blog.xml: article 'Billet 2' is {size - 1:,} characters long; only its "
+                                f"first 1,000,000 are indexed ({size - 1 - 1_000_000:,} cut: the limit for one "
+                                "document)"]
+        else:
+            assert problems == ["error: blog.xml: not well-formed XML (line 3: CData section too big found and 2 "
+                                "more problem(s)); indexed what could be recovered, text near the damage may be lost"]
+        titles = sorted(hit["title"] for hit in found(tmp_path / f"ix-{size}", "mot OR avant OR après"))
+        assert titles == ["Billet 1", "Billet 2", "Billet 3"] if code == 0 else ["Billet 1", "Billet 3"]
+
+
+def sized(head: bytes, size: int, tail: bytes, fill: bytes = b"mot ") -> bytes:
+    """``head``, then ``fill`` repeated, then ``tail``: ``size`` bytes in all."""
+    room = size - len(head) - len(tail)
+    return head + (fill * (room // len(fill) + 1))[:room] + tail
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_page_of_32_mib_is_read_whole_and_one_byte_more_cut_in_bounded_memory(tmp_path):
+    head, tail = b'<html><head><title>Gros</title></head><body><div class="entry-content"><p>', b"</p></div></body></html>"
+    for extra, warnings in (
+            (0, ["warning: gros.html: article 'Gros' is 33,554,334 characters long; only its first 1,000,000 are "
+                 "indexed (32,554,334 cut: the limit for one document)"]),
+            (1, ["warning: gros.html: the page is 32 MiB; only its first 32 MiB are read (the limit for one page)",
+                 "warning: gros.html: article 'Gros' is 33,554,335 characters long; only its first 1,000,000 are "
+                 "indexed (32,554,335 cut: the limit for one document)"])):
+        corpus = tmp_path / f"corpus{extra}"
+        corpus.mkdir()
+        (corpus / "gros.html").write_bytes(sized(head, 32 * 1024 * 1024 + extra, tail))
+        stderr = index_child(corpus, tmp_path / f"ix{extra}", BIG_PEAK_MIB)
+        assert [line for line in stderr.splitlines() if line.startswith(("warning:", "error:"))] == warnings
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_line_of_4000000_bytes_is_kept_whole_and_one_byte_more_cut_in_bounded_memory(tmp_path):
+    # A one-word line: what the line limit drops shows in the document's full length.
+    for size in (4_000_000, 4_000_001):
+        corpus = tmp_path / f"corpus{size}"
+        corpus.mkdir()
+        (corpus / "ligne.txt").write_bytes(b"Un titre\n\n" + b"a" * (size - 1) + b"x\n")
+        stderr = index_child(corpus, tmp_path / f"ix{size}", BIG_PEAK_MIB)
+        assert [line for line in stderr.splitlines() if line.startswith(("warning:", "error:"))] == [
+            f"warning: ligne.txt: article 'Un titre' is {size:,} characters long; only its first 1,000,000 are "
+            f"indexed ({size - 1_000_000:,} cut: the limit for one document)"]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_json_line_of_32_mib_is_read_and_one_byte_more_refused_in_bounded_memory(tmp_path):
+    for extra in (0, 1):
+        corpus = tmp_path / f"corpus{extra}"
+        corpus.mkdir()
+        (corpus / "blog.jsonl").write_bytes(
+            sized(b'{"id": "1", "title": "Enorme", "body": "', 32 * 1024 * 1024 + extra, b'"}\n')
+            + b'{"id": "2", "title": "Petit", "body": "mot"}\n')
+        stderr = index_child(corpus, tmp_path / f"ix{extra}", BIG_PEAK_MIB, code=2 if extra else 0)
+        problems = [line for line in stderr.splitlines() if line.startswith(("warning:", "error:"))]
+        assert problems == (["error: blog.jsonl:1: a line of 32 MiB is longer than the 32 MiB one JSON line may "
+                             "hold; skipped"] if extra else
+                            ["warning: blog.jsonl: article 'Enorme' is 33,554,389 characters long; only its first "
+                             "1,000,000 are indexed (32,554,389 cut: the limit for one document)"])
+        assert "indexed 1 file(s): " + ("1 articles" if extra else "2 articles") in stderr
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_warc_payload_inflating_to_32_mib_is_read_and_one_byte_more_refused_in_bounded_memory(tmp_path):
+    import gzip
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    for extra in (0, 1):
+        corpus = tmp_path / f"corpus{extra}"
+        corpus.mkdir()
+        html = sized(b"<html><head><title>Plafond</title></head><body><p>plafond ", 32 * 1024 * 1024 + extra,
+                     b"</p></body></html>", fill=b" ")
+        with open(corpus / "crawl.warc.gz", "wb") as fh:
+            writer = WARCWriter(fh, gzip=True)
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
+                                    protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record("http://plafond.example/", "response",
+                                                          payload=io.BytesIO(gzip.compress(html)), http_headers=http))
+        stderr = index_child(corpus, tmp_path / f"ix{extra}", BIG_PEAK_MIB, code=2 if extra else 0)
+        problems = [line for line in stderr.splitlines() if line.startswith(("warning:", "error:"))]
+        assert problems == ([
+            "error: crawl.warc.gz#http://plafond.example/: an HTML payload is larger than 32 MiB once inflated "
+            "(HTTP Content-Encoding: gzip), the limit for one page; refused (a decompression bomb?), the rest of the "
+            "file is not read"] if extra else [])
+        assert [hit["title"] for hit in found(tmp_path / f"ix{extra}", "plafond")] == ([] if extra else ["Plafond"])

@@ -127,3 +127,62 @@ def test_thread_order_keeps_comments_caught_in_a_parent_cycle():
 
     ordered = thread_order([_comment(1), _comment(2, 3), _comment(3, 2)])
     assert sorted(d.number for d, _ in ordered) == [1, 2, 3]
+
+
+def _reference_thread_order(comments):
+    """The straightforward thread order (sets, dicts and key tuples a comment) that ``thread_positions``,
+    made of a few arrays, must give exactly."""
+    docs = sorted(comments, key=lambda d: (d.number if d.number is not None else float("inf"),
+                                           d.date.isoformat() if d.date else "", d.id))
+    ids = {d.id for d in docs}
+    children = {}
+    for d in docs:
+        children.setdefault(d.parent_id if d.parent_id in ids and d.parent_id != d.id else None, []).append(d)
+    ordered, seen = [], set()
+
+    def visit(root):
+        stack = [(root, 0)]
+        while stack:
+            doc, depth = stack.pop()
+            if doc.id not in seen:
+                seen.add(doc.id)
+                ordered.append((doc, depth))
+                stack.extend((child, depth + 1) for child in reversed(children.get(doc.id, ())))
+
+    for root in children.get(None, ()):
+        visit(root)
+    for d in docs:
+        visit(d)
+    return ordered
+
+
+def test_thread_positions_order_messy_threads_as_the_reference_does():
+    """Shared ids, missing, empty and self parents, cycles, missing numbers and dates, dates with and without
+    a time zone: the same order, depths, and the place of each comment's given parent."""
+    import random
+    from datetime import datetime, timedelta, timezone
+
+    from searchkit.records import Outline
+    from searchkit.search.threads import thread_order, thread_positions
+
+    rng = random.Random(13)
+    for _ in range(2000):
+        n = rng.randint(0, 25)
+        ids = [f"c{rng.randint(0, n)}" for _ in range(n)]
+        zone = rng.choice([None, None, timezone(timedelta(hours=rng.choice([0, 1, -2])))])
+
+        def date(zone=zone):
+            if rng.random() < 0.3:
+                return None
+            seconds = rng.choice([0, 0.5, 1, 60, 86400]) * rng.randint(0, 3)
+            return (datetime(2020, 1, 1) + timedelta(seconds=seconds)).replace(tzinfo=zone and rng.choice([zone, None]))
+
+        comments = [Outline(ids[k], "comment", rng.choice([None, "", rng.choice(ids), f"c{rng.randint(0, n + 3)}"]),
+                            rng.choice([None, rng.randint(0, 5)]), date(), k) for k in range(n)]
+        expected = [(o.ref, depth) for o, depth in _reference_thread_order(comments)]
+        assert [(o.ref, depth) for o, depth in thread_order(comments)] == expected
+        reading, depths, parents = thread_positions(comments)
+        assert list(zip(reading, depths, strict=True)) == expected
+        place = {comments[i].id: k for k, i in enumerate(reading)}
+        assert list(parents) == [place.get(comments[i].parent_id, -1) if comments[i].parent_id else -1
+                                 for i in reading]

@@ -32,15 +32,14 @@ def index(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, wait: float, 
     from searchkit.ingest import index_paths
 
     summary = index_paths(list(paths) or [DEFAULT_CORPUS], index_dir, rebuild=rebuild, wait=wait, shards=shards,
-                          replicas=replicas)
-    for message in summary.notes:
-        note(f"note: {safe(message)}")
-    for message in summary.warnings:
-        note(f"warning: {safe(message)}")
-    for message in summary.errors:
-        note(f"error: {safe(message)}")
-    for duplicate in summary.duplicates:  # where each dropped copy was, and what it repeats
-        note(f"duplicate: {safe(str(duplicate))}")
+                          replicas=replicas, render=safe)
+    # Each kind shows its first messages.SHOWN; the rest are counted and, with them, in the run's log file.
+    for kind, messages in (("note", summary.notes), ("warning", summary.warnings), ("error", summary.errors),
+                           ("duplicate", summary.duplicates)):  # duplicate: where each dropped copy was
+        for message in messages:
+            note(f"{kind}: {safe(str(message))}")
+        if messages.more:
+            note(f"{kind}: … and {messages.more} more; {_where_all(summary.log, messages.count, kind)}")
     note(f"indexed {summary.files_read} file(s): {summary.articles} articles, "
          f"{summary.comments} comments into {safe(str(index_dir))}")
     note(f"files: {summary.added} added, {summary.updated} updated, {summary.removed} removed, "
@@ -50,5 +49,13 @@ def index(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, wait: float, 
         note(f"left out: {', '.join(extra)}")
     if summary.ignored_files:
         note(f"ignored {summary.ignored_files} file(s) of other types")
-    note(f"{len(summary.warnings)} warning(s), {len(summary.errors)} error(s)")
+    note(f"{summary.warnings.count} warning(s), {summary.errors.count} error(s)")
     sys.exit(0 if summary.ok else 2)
+
+
+def _where_all(log, count: int, kind: str) -> str:
+    if log.path is not None and log.failure is None:
+        return f"all {count} {kind}(s) are listed in {safe(log.path)}"
+    if log.path is not None:
+        return f"the list in {safe(log.path)} is incomplete ({log.failure})"
+    return f"they could not be written to a log file ({log.failure})"

@@ -14,6 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from searchkit.model import Document, Post
@@ -120,6 +121,11 @@ class FileState(ABC):
 
     @abstractmethod
     def drop(self, source: str) -> None: ...
+
+    @abstractmethod
+    def database(self) -> Path:
+        """The SQLite file whose ``files`` table (source, path, size, mtime_ns, sha256, post_ids, clean) holds
+        this state, committed, for a run to join with (``ingest.scratch``)."""
 
 
 class Writer(ABC):

@@ -1,15 +1,16 @@
 """The plan of an incremental run: which walked files are new, changed, unchanged or gone.
 
 Decided from stat calls and content hashes only (``FileEntry`` records of the
-last commit against the files walked now), one file at a time; no engine and
-no reader here.
+last commit against the files walked now): the unchanged files by one join,
+the others one file at a time; no engine and no reader here.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from searchkit.engine.base import FileEntry, FileState
@@ -42,7 +43,6 @@ class Plan:
     removed: int = 0  # sources whose file is gone
     unchanged: int = 0
     refreshed: bool = False  # only stat data changed: rewrite the manifest, nothing else
-    shadowed: list[tuple[str, str]] = field(default_factory=list)  # (source, path it replaces)
 
     @property
     def writes_index(self) -> bool:
@@ -60,19 +60,32 @@ def under(path: str, roots: list[str]) -> bool:
     return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
-def plan(known: FileState, scratch: Scratch, roots: list[Path], blind: list[Path]) -> Plan:
+def plan(known: FileState, scratch: Scratch, roots: list[Path], blind: list[Path],
+         shadowed: Callable[[str, str], None] = lambda source, other: None) -> Plan:
     """Sort the files walked into new, changed and unchanged; find removed sources.
 
-    A file whose size and mtime match the manifest is unchanged without being
-    opened; otherwise its hash decides. A touched but identical file's new
-    stat data goes into ``known``. A source in the manifest that was not
-    walked is removed only if its path lies under one of the ``roots`` walked
-    this time and not under a ``blind`` spot (an unreadable folder): indexing
-    one folder never drops another folder's files. One file at a time, the
-    lists on disk in ``scratch``.
+    A file whose size and mtime (when walked) match a clean entry of the
+    manifest at the same path is unchanged without being opened; otherwise
+    its hash decides. A touched but identical file's new stat data goes into
+    ``known``. A source in the manifest that was not walked is removed only
+    if its path lies under one of the ``roots`` walked this time and not
+    under a ``blind`` spot (an unreadable folder): indexing one folder never
+    drops another folder's files. ``known`` is attached to ``scratch``
+    (``Scratch.knowing``): the unchanged files and the sources not walked
+    are each found by one join, and only the other files are looked at one
+    at a time, the lists on disk in ``scratch``. ``shadowed(source, path)``
+    is told of each file read under a source that another file, still
+    there at ``path``, was indexed under.
     """
     p = Plan()
-    for fspath, source in scratch.walked():
+    p.unchanged = scratch.mark_unchanged()
+    abs_roots = [os.path.abspath(r) for r in roots if r.exists()]
+    abs_blind = [os.path.abspath(b) for b in blind]
+    for source, old_path in scratch.unwalked():
+        if under(old_path, abs_roots) and not under(old_path, abs_blind):
+            scratch.gone(source)
+            p.removed += 1
+    for fspath, source in scratch.to_check():
         old = known.get(source)
         path = os.path.abspath(fspath)
         try:
@@ -82,7 +95,7 @@ def plan(known: FileState, scratch: Scratch, roots: list[Path], blind: list[Path
             scratch.read_later(fspath, source, old is None, None)  # let the reader name the problem
             continue
         if old and old.clean and old.path == path and same_stat(old, st):
-            p.unchanged += 1
+            p.unchanged += 1  # changed back since it was walked
             continue
         try:
             digest = file_hash(fspath)
@@ -101,13 +114,5 @@ def plan(known: FileState, scratch: Scratch, roots: list[Path], blind: list[Path
         p.to_read_bytes += entry.size
         scratch.read_later(fspath, source, old is None, entry)
         if old is not None and old.path != path and os.path.exists(old.path):
-            p.shadowed.append((source, old.path))  # another file, still there, same source
-    abs_roots = [os.path.abspath(r) for r in roots if r.exists()]
-    abs_blind = [os.path.abspath(b) for b in blind]
-    for source, old_path in known.sources():
-        if scratch.was_walked(source):
-            continue
-        if under(old_path, abs_roots) and not under(old_path, abs_blind):
-            scratch.gone(source)
-            p.removed += 1
+            shadowed(source, old.path)  # another file, still there, same source
     return p

@@ -14,7 +14,7 @@ that can read nothing creates nothing.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from searchkit import engine
 from searchkit.engine.base import FileEntry, FileState
 from searchkit.errors import InputError
 from searchkit.ingest.dedup import Deduplicator, Duplicate
+from searchkit.ingest.messages import Messages, RunLog
 from searchkit.ingest.plan import Plan, file_hash, plan
 from searchkit.ingest.progress import Progress
 from searchkit.ingest.scratch import Scratch
@@ -34,22 +35,32 @@ DEFAULT_WAIT = 5.0  # seconds a second writer waits for the first
 
 @dataclass
 class Summary:
-    """What one ``searchkit index`` run did, for the closing report."""
+    """What one ``searchkit index`` run did, for the closing report.
+
+    Notes, warnings, errors and duplicates are ``Messages``: each counted
+    exactly, its first ``messages.SHOWN`` held, and all of them in the run's
+    log file (``log``) once a kind has more; ``render`` makes a message one
+    line of that file.
+    """
 
     files_read: int = 0
     articles: int = 0
     comments: int = 0
-    warnings: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)  # soft errors: exit 2 at the end
     left_out: dict[str, int] = field(default_factory=dict)  # drafts, pingbacks...
     ignored_files: int = 0  # files of other types met while walking a directory
     added: int = 0  # files indexed for the first time
     updated: int = 0  # files changed since the last run, re-read and replaced
     removed: int = 0  # files gone since the last run, their posts deleted
     unchanged: int = 0  # files left alone, not even opened
-    notes: list[str] = field(default_factory=list)  # things worth a line that are not problems
     blind_spots: list[Path] = field(default_factory=list)  # folders that could not be listed
-    duplicates: list[Duplicate] = field(default_factory=list)  # posts met in an earlier file
+    render: Callable[[str], str] = str
+
+    def __post_init__(self) -> None:
+        self.log = RunLog(self.render)
+        self.notes: Messages[str] = Messages("note", self.log)  # worth a line, not problems
+        self.warnings: Messages[str] = Messages("warning", self.log)
+        self.errors: Messages[str] = Messages("error", self.log)  # soft errors: exit 2 at the end
+        self.duplicates: Messages[Duplicate] = Messages("duplicate", self.log)  # posts met in an earlier file
 
     @property
     def ok(self) -> bool:
@@ -63,7 +74,8 @@ class Summary:
 
 
 def index_paths(paths: list[Path], location: str | Path, rebuild: bool = False,
-                wait: float = DEFAULT_WAIT, *, shards: int | None = None, replicas: int | None = None) -> Summary:
+                wait: float = DEFAULT_WAIT, *, shards: int | None = None, replicas: int | None = None,
+                render: Callable[[str], str] = str) -> Summary:
     """Bring the index at ``location`` up to date with the files under ``paths``.
 
     Holds the index's writer lock throughout (waiting up to ``wait`` seconds
@@ -71,41 +83,48 @@ def index_paths(paths: list[Path], location: str | Path, rebuild: bool = False,
     file's posts are deleted and added again, and files gone from ``paths``
     are removed, all in one commit. ``rebuild`` builds a new index and swaps
     it in only once committed. ``shards``/``replicas``: an OpenSearch index's
-    layout (``engine.open_writer``).
+    layout (``engine.open_writer``). ``render``: how a message is written to
+    the run's log file, if it gets one (``Summary``).
     """
     location = str(location)
     # Made first: options the index cannot take are refused before the corpus is walked.
     session = engine.open_writer(location, rebuild=rebuild, wait=wait, shards=shards, replicas=replicas)
-    summary = Summary()
-    roots = [Path(p) for p in paths]
+    summary = Summary(render=render)
+    try:
+        _run(session, location, [Path(p) for p in paths], summary)
+    finally:
+        summary.log.close()
+    return summary
+
+
+def _run(session, location: str, roots: list[Path], summary: Summary) -> None:
+    def shadowed(source: str, other: str) -> None:
+        summary.warnings.append(f"{source}: replaces the posts of {_display(other, None)}, indexed earlier under "
+                                f"the same name; index their common parent folder to keep both")
+
     with Scratch() as scratch:
         first = not engine.exists(location)
         if first:
             # A first build knows no earlier sources: this walk is the run's walk.
             walk(roots, summary, scratch)
             if not scratch.any_walked():
-                return summary  # nothing to read (the errors say why): create no empty index
+                return  # nothing to read (the errors say why): create no empty index
         with session:
             summary.notes.extend(session.notes)
             state = session.file_state()
             try:
-                if not first:
-                    walk(roots, summary, scratch, None if session.fresh else state)
-                todo = plan(state, scratch, roots, summary.blind_spots)
-                for source, other in todo.shadowed:
-                    summary.warnings.append(
-                        f"{source}: replaces the posts of {_display(other, None)}, indexed earlier under the same "
-                        f"name; index their common parent folder to keep both"
-                    )
+                with scratch.knowing(state):
+                    if not first:
+                        walk(roots, summary, scratch, None if session.fresh else state)
+                    todo = plan(state, scratch, roots, summary.blind_spots, shadowed)
                 summary.unchanged = todo.unchanged
                 if not session.fresh and not todo.writes_index:
                     if todo.refreshed:  # touched but identical files: remember their new mtimes
                         session.remember_state(state)
-                    return summary
+                    return
                 _write(session, state, scratch, todo, summary)
             finally:
                 session.discard(state)
-    return summary
 
 
 def index_posts(posts: Iterable[Post], location: str | Path, rebuild: bool = False) -> None:

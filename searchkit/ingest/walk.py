@@ -39,8 +39,11 @@ def special_kind(mode: int) -> str:
 
 @dataclass(frozen=True)
 class CorpusFile:
-    path: Path
+    path: str  # as walked (relative to the working folder if the folder given was)
+    abspath: str
     source: str  # relative to the corpus root, as stored in the index
+    size: int  # its stat when walked: the plan's unchanged check needs no second stat
+    mtime_ns: int
 
 
 def walk(paths: list[Path], summary: Summary, scratch: Scratch, known: FileState | None = None) -> None:
@@ -48,23 +51,28 @@ def walk(paths: list[Path], summary: Summary, scratch: Scratch, known: FileState
 
     A file's source is its path relative to the folder given (``corpus/a/b.txt``
     given as ``corpus`` is ``a/b.txt``), and the index replaces a source's posts
-    whole. ``known`` is the file state of the last commit: a file keeps the
-    source it was indexed under, and a file whose natural source belongs to
-    another existing file (``a/billet.txt`` and ``b/billet.txt`` given as
-    ``a b``, or ``b`` indexed after ``a``) is indexed under a longer one
-    (``b/billet.txt``), with a note. A file met twice is read once. One file
-    at a time: nothing here grows with the number of files.
+    whole. ``known`` is the file state of the last commit, attached to
+    ``scratch`` (``Scratch.knowing``): a file keeps the source it was indexed
+    under, and a file whose natural source belongs to another existing file
+    (``a/billet.txt`` and ``b/billet.txt`` given as ``a b``, or ``b`` indexed
+    after ``a``) is indexed under a longer one (``b/billet.txt``), with a note.
+    A file met twice is read once. One file at a time: nothing here grows
+    with the number of files.
     """
     for cf in _walk(paths, summary):
-        path = os.path.abspath(cf.path)
-        if scratch.met(path):
-            continue
-        source = (known.source_of(path) if known is not None else None) or cf.source
+        scratch.walked_file(cf.abspath, cf.path, cf.source, cf.size, cf.mtime_ns)
+    # Sources are proposed for all files at once (one join); only from the first file whose
+    # source another might hold are they settled one at a time, in walking order, as they were met.
+    first = scratch.propose_sources()
+    if first is None:
+        return
+    for seq, path, fspath, natural in scratch.unsettled(first):
+        source = (known.source_of(path) if known is not None else None) or natural
         if _holder(source, path, scratch, known) != path:
-            source = _longer_source(cf, path, scratch, known)
-            summary.notes.append(f"{_display(cf.path, None)}: another file is indexed as {cf.source}; "
+            source = _longer_source(natural, path, scratch, known)
+            summary.notes.append(f"{_display(fspath, None)}: another file is indexed as {natural}; "
                                  f"this one is indexed as {source}")
-        scratch.walked_file(path, cf.path, source)
+        scratch.settle(seq, source)
 
 
 def _holder(source: str, path: str, scratch: Scratch, known: FileState | None) -> str:
@@ -78,10 +86,10 @@ def _holder(source: str, path: str, scratch: Scratch, known: FileState | None) -
     return entry.path if os.path.exists(entry.path) else path
 
 
-def _longer_source(cf: CorpusFile, path: str, scratch: Scratch, known: FileState | None) -> str:
-    """A source for ``cf`` naming more of its path, one folder at a time, that no other file holds."""
+def _longer_source(natural: str, path: str, scratch: Scratch, known: FileState | None) -> str:
+    """A source for the file at ``path`` naming more of its path, one folder at a time, that no other file holds."""
     parts = Path(path).parts[1:]  # without the leading "/"
-    depth = len(Path(cf.source).parts) + 1
+    depth = len(Path(natural).parts) + 1
     while depth <= len(parts):
         source = "/".join(parts[-depth:])
         if _holder(source, path, scratch, known) == path:
@@ -97,18 +105,19 @@ def _walk(paths: list[Path], summary: Summary) -> Iterator[CorpusFile]:
     """
     for root in paths:
         try:
-            mode = os.stat(root).st_mode
+            st = os.stat(root)
         except OSError as exc:
             reason = "no such file or directory" if isinstance(exc, FileNotFoundError) else exc.strerror
             summary.errors.append(f"{_display(root, None)}: {reason}")
             continue
-        if not stat.S_ISDIR(mode):
-            if not stat.S_ISREG(mode):
-                summary.errors.append(f"{_display(root, None)}: {special_kind(mode)}, not a file to read; skipped")
+        if not stat.S_ISDIR(st.st_mode):
+            if not stat.S_ISREG(st.st_mode):
+                summary.errors.append(
+                    f"{_display(root, None)}: {special_kind(st.st_mode)}, not a file to read; skipped")
             elif _bad_name(root.name):
                 summary.errors.append(f"{_display(root, None)}: file name is not valid UTF-8, skipped")
             else:
-                yield CorpusFile(root, root.name)
+                yield CorpusFile(os.fspath(root), os.path.abspath(root), root.name, st.st_size, st.st_mtime_ns)
             continue
         seen_dirs: set[tuple[int, int]] = set()
 
@@ -131,28 +140,32 @@ def _walk(paths: list[Path], summary: Summary) -> Iterator[CorpusFile]:
                 continue
             seen_dirs.add((st.st_dev, st.st_ino))
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            # Strings, not Path objects: this runs for every file of the corpus, also on a no-op run.
+            folder = os.path.relpath(dirpath, root)
+            prefix = "" if folder == "." else folder.replace(os.sep, "/") + "/"
+            absfolder = os.path.abspath(dirpath)
             for name in sorted(filenames):
                 if name.startswith("."):
                     continue
-                path = Path(dirpath, name)
-                source = path.relative_to(root).as_posix()
+                path = os.path.join(dirpath, name)
+                source = prefix + name
                 if _bad_name(source):
                     summary.errors.append(f"{_display(path, root)}: file name is not valid UTF-8, skipped")
                     continue
-                if extension_of(path) not in EXTENSIONS:
+                if extension_of(name) not in EXTENSIONS:
                     summary.ignored_files += 1
                     continue
                 try:
-                    mode = os.stat(path).st_mode
+                    st = os.stat(path)
                 except OSError as exc:  # a dangling link: say so, as for a file that cannot be read
                     summary.errors.append(f"{_display(path, root)}: cannot read ({exc.strerror})")
                     continue
-                if not stat.S_ISREG(mode):
+                if not stat.S_ISREG(st.st_mode):
                     # Reading a FIFO or a device blocks or never ends, holding the writer lock.
                     summary.warnings.append(
-                        f"{_display(path, root)}: {special_kind(mode)}, not a file to read; skipped")
+                        f"{_display(path, root)}: {special_kind(st.st_mode)}, not a file to read; skipped")
                     continue
-                yield CorpusFile(path, source)
+                yield CorpusFile(path, os.path.join(absfolder, name), source, st.st_size, st.st_mtime_ns)
 
 
 def _bad_name(name: str) -> bool:

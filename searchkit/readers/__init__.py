@@ -15,6 +15,7 @@ the limits of ``limits`` (what was cut is a warning).
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,11 +67,17 @@ class FileReport:
         self.skipped[reason] = self.skipped.get(reason, 0) + count
 
 
-def extension_of(path: Path) -> str:
-    name = path.name.lower()
+def extension_of(path: str | os.PathLike[str]) -> str:
+    """A file name's extension in lower case, as ``Path.suffix`` gives it (``.warc.gz`` whole), from a string.
+
+    >>> extension_of("Blog.WARC.GZ"), extension_of(Path("a/b.tar.txt")), extension_of("README"), extension_of("x.")
+    ('.warc.gz', '.txt', '', '')
+    """
+    name = os.path.basename(os.fspath(path)).lower()
     if name.endswith(".warc.gz"):
         return ".warc.gz"
-    return path.suffix.lower()
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def sniff_format(path: Path, head: bytes) -> str | None:

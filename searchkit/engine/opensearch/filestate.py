@@ -23,6 +23,7 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from searchkit.engine.base import FileEntry, FileState
@@ -43,13 +44,19 @@ class ClusterFileState(FileState):
     def __init__(self, entries: Iterable[tuple[str, FileEntry]] = ()):
         fd, self.path = tempfile.mkstemp(prefix="searchkit-files-", suffix=".sqlite")
         os.close(fd)
-        self.conn = sqlite3.connect(self.path)
+        # Autocommit: each change is committed at once (no journal, no fsync: a private copy), so the
+        # run's scratch database, which attaches this file to join with it, always reads it whole.
+        self.conn = sqlite3.connect(self.path, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode=OFF")
         self.conn.execute("PRAGMA synchronous=OFF")
         self.conn.executescript(_TABLES)
+        self.conn.execute("BEGIN")
         self.conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
                               (_row(source, entry) for source, entry in entries))
-        self.conn.commit()
+        self.conn.execute("COMMIT")
+
+    def database(self) -> Path:
+        return Path(self.path)
 
     def get(self, source: str) -> FileEntry | None:
         row = self.conn.execute("SELECT * FROM files WHERE source = ?", (source,)).fetchone()

@@ -123,6 +123,12 @@ class Manifest(FileState):
     def __len__(self) -> int:
         return self.conn.execute("SELECT count(*) FROM files").fetchone()[0]
 
+    def database(self) -> Path:
+        """This file, its changes so far committed: a run's scratch database attaches it for its joins."""
+        self.conn.commit()
+        self._pending_rows = 0
+        return self.path
+
     def segments(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT name, size FROM segments ORDER BY name"))
 
