@@ -3,7 +3,13 @@ each kind, and every message in a log file the report names."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tempfile
+
+import pytest
+from conftest import CLI_WITH_PEAK_RSS, TESTS
 
 from searchkit.cli import main
 from searchkit.ingest.messages import SHOWN
@@ -77,3 +83,26 @@ def test_a_log_that_cannot_be_written_is_said_so_and_the_counts_stay_exact(runne
     assert "warning: … and 1 more; they could not be written to a log file (No such file or directory)\n" \
         in result.stderr
     assert result.stderr.endswith("21 warning(s), 0 error(s)\n")
+
+
+@pytest.mark.slow
+def test_one_file_of_300000_bad_lines_holds_no_message_beyond_the_first_twenty(tmp_path, monkeypatch):
+    """A reader's messages go to the run's bounded report as they are met, not held for the whole file."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lines = ['{"id": "p1", "title": "Un billet", "body": "Son texte."}'] + ["{broken"] * 300_000
+    (corpus / "dump.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+    proc = subprocess.run([sys.executable, "-c", CLI_WITH_PEAK_RSS, "index", str(corpus), "--index", str(tmp_path / "ix")],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=600,
+                          env={**os.environ, "PYTHONPATH": str(TESTS), "TMPDIR": str(tmp_path)})
+    stderr, _, peak = proc.stderr.rpartition("peak-rss-kib: ")
+    assert proc.returncode == 2, stderr
+    [log] = tmp_path.glob("searchkit-index-*.log")
+    assert stderr.splitlines()[20:] == [
+        f"error: … and 299980 more; all 300000 error(s) are listed in {log}",
+        f"indexed 1 file(s): 1 articles, 0 comments into {tmp_path / 'ix'}",
+        "files: 1 added, 0 updated, 0 removed, 0 unchanged",
+        "0 warning(s), 300000 error(s)",
+    ]
+    assert sum(1 for _ in log.open(encoding="utf-8")) == 300_000
+    assert int(peak) / 1024 < 70, f"peak RSS {int(peak) / 1024:.0f} MiB"  # 44 MiB; 93 MiB when the file held its messages

@@ -66,6 +66,10 @@ class Summary:
     def ok(self) -> bool:
         return not self.errors
 
+    def take(self, kind: str, message: str) -> None:
+        """A reader's warning or error, as it is met (a ``FileReport``'s sink)."""
+        (self.errors if kind == "error" else self.warnings).append(message)
+
     def add_report(self, report: FileReport) -> None:
         self.warnings.extend(report.warnings)
         self.errors.extend(report.errors)
@@ -154,7 +158,7 @@ def _write(session, state: FileState, scratch: Scratch, todo: Plan, summary: Sum
     progress.reading(todo.to_read_bytes, todo.to_read)
     for path, source, new, entry in scratch.to_read():
         size = entry.size if entry is not None else 0
-        report = FileReport(source)
+        report = FileReport(source, sink=summary.take)
         try:
             posts = list(read_file(path, source, report))
         except InputError as exc:
@@ -183,7 +187,7 @@ def _write(session, state: FileState, scratch: Scratch, todo: Plan, summary: Sum
         entry = entry or _entry_for(path)
         if entry is not None:
             entry.post_ids = [post.article.post_id for post in posts]
-            entry.clean = not report.errors
+            entry.clean = not report.error_count
             state.put(source, entry)
         if new or session.fresh:
             summary.added += 1

@@ -49,18 +49,32 @@ EXTENSIONS: dict[str, str] = {
 
 @dataclass
 class FileReport:
-    """What happened while reading one file: warnings and soft errors."""
+    """What happened while reading one file: warnings and soft errors.
+
+    With a ``sink`` (an indexing run's bounded report) each message goes
+    there as it is met and is not held here: a file of a million bad lines
+    costs no memory for its messages. ``error_count`` counts either way.
+    """
 
     source: str
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
+    sink: Callable[[str, str], None] | None = field(default=None, repr=False, compare=False)  # (kind, message)
+    error_count: int = 0
 
     def warn(self, message: str) -> None:
-        self.warnings.append(message)
+        if self.sink is not None:
+            self.sink("warning", message)
+        else:
+            self.warnings.append(message)
 
     def error(self, message: str) -> None:
-        self.errors.append(message)
+        self.error_count += 1
+        if self.sink is not None:
+            self.sink("error", message)
+        else:
+            self.errors.append(message)
 
     def skip(self, reason: str, count: int = 1) -> None:
         """Count items deliberately left out (drafts, pingbacks...) by reason."""
