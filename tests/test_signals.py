@@ -9,13 +9,11 @@ end with it, and it says so with exit code 143.
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from test_crash import page_text, signature_of_corpus, signature_of_index
+from test_crash import page_text, run_index, signature_of_corpus, signature_of_index
 
 from searchkit.engine.whoosh.internals import JOB_EXT
 
@@ -35,11 +33,6 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def index(corpus: Path, index_dir: Path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "searchkit", "index", str(corpus), "--index", str(index_dir),
-                             "--wait", "30", *extra], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-
-
 @pytest.mark.slow
 @pytest.mark.timeout(240)
 def test_sigterm_cancels_the_run_its_workers_end_and_the_last_commit_stays(tmp_path):
@@ -51,13 +44,13 @@ def test_sigterm_cancels_the_run_its_workers_end_and_the_last_commit_stays(tmp_p
     for n in range(220):  # ~2,300 documents: a full build goes through Whoosh's worker processes
         (corpus / f"page{n:05d}.txt").write_text(page_text(rng, n, 0), "utf-8")
     index_dir = tmp_path / "index"
-    first = index(corpus, index_dir)
+    first = run_index(corpus, index_dir)
     assert first.wait() == 0, first.stderr.read()
     committed = signature_of_index(index_dir)
 
     for n in range(220, 700):  # a rebuild long enough to be stopped in the middle
         (corpus / f"page{n:05d}.txt").write_text(page_text(rng, n, 1), "utf-8")
-    run = index(corpus, index_dir, "--rebuild")
+    run = run_index(corpus, index_dir, "--rebuild")
     workers: set[int] = set()
     deadline = time.monotonic() + 120
     while len(workers) < 2 and run.poll() is None and time.monotonic() < deadline:
@@ -67,7 +60,7 @@ def test_sigterm_cancels_the_run_its_workers_end_and_the_last_commit_stays(tmp_p
     run.send_signal(signal.SIGTERM)
 
     assert run.wait(timeout=60) == 143
-    assert run.stderr.read().splitlines()[-1] == "searchkit: terminated; the index keeps its last committed state"
+    assert run.stderr.read().decode().splitlines()[-1] == "searchkit: terminated; the index keeps its last committed state"
     deadline = time.monotonic() + 10
     while any(alive(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -75,6 +68,6 @@ def test_sigterm_cancels_the_run_its_workers_end_and_the_last_commit_stays(tmp_p
     assert signature_of_index(index_dir) == committed
     assert not list(tmp_path.rglob(f"*{JOB_EXT}")), "job files were left behind"
 
-    again = index(corpus, index_dir)  # the lock is free and the next run completes
+    again = run_index(corpus, index_dir)  # the lock is free and the next run completes
     assert again.wait() == 0, again.stderr.read()
     assert signature_of_index(index_dir) == signature_of_corpus(corpus)
