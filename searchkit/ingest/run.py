@@ -14,7 +14,7 @@ that can read nothing creates nothing.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +31,10 @@ from searchkit.model import Post
 from searchkit.readers import FileReport, read_file
 
 DEFAULT_WAIT = 5.0  # seconds a second writer waits for the first
+# Limit (README, "Limits"): a file up to this size is read whole before its earlier posts are
+# replaced; a bigger one is read twice, once to check that it reads to its end (holding
+# nothing), then post by post into the index: a run's memory does not grow with one file.
+HOLD_BYTES = 64 << 20
 
 
 @dataclass
@@ -147,6 +151,43 @@ def index_posts(posts: Iterable[Post], location: str | Path, rebuild: bool = Fal
             session.discard(state)
 
 
+def _posts(path: Path, source: str, size: int, report: FileReport) -> Iterable[Post]:
+    """The posts of one file; raises what ``read_file`` raises before any earlier post is replaced.
+
+    A file of at most ``HOLD_BYTES`` is read into a list. A bigger one is read
+    through once holding nothing (its messages are the second reading's), and
+    its posts are then read again one at a time as they are indexed.
+    """
+    if size <= HOLD_BYTES:
+        return list(read_file(path, source, report))
+    for _ in read_file(path, source, FileReport(source, sink=lambda kind, message: None)):
+        pass
+    return read_file(path, source, report)
+
+
+def _read_through(posts: Iterable[Post], source: str, report: FileReport) -> Iterator[Post]:
+    """``posts``, stopped with an error if reading fails (a big file read a second time changed since the
+    first); what the caller does with each post (the writer's errors) is not caught here."""
+    found = iter(posts)
+    while True:
+        try:
+            post = next(found)
+        except StopIteration:
+            return
+        except Exception as exc:
+            report.error(f"{source}: could not be read to its end the second time ({type(exc).__name__}: {exc}); "
+                         "the posts before are indexed, and it is read again by the next run")
+            return
+        yield post
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # read_file says why
+
+
 def _write(session, state: FileState, scratch: Scratch, todo: Plan, summary: Summary) -> None:
     writer = session.writer()
     dedup = Deduplicator(scratch.posts_seen("url"), scratch.posts_seen("text"))
@@ -157,10 +198,10 @@ def _write(session, state: FileState, scratch: Scratch, todo: Plan, summary: Sum
     progress = Progress()
     progress.reading(todo.to_read_bytes, todo.to_read)
     for path, source, new, entry in scratch.to_read():
-        size = entry.size if entry is not None else 0
+        size = entry.size if entry is not None else _size(path)
         report = FileReport(source, sink=summary.take)
         try:
-            posts = list(read_file(path, source, report))
+            posts = _posts(path, source, size, report)
         except InputError as exc:
             report.error(f"{exc}; skipped")
             summary.add_report(report)
@@ -177,7 +218,11 @@ def _write(session, state: FileState, scratch: Scratch, todo: Plan, summary: Sum
 
         # The whole file is replaced: its old posts and all their comments go.
         writer.delete_source(source)
-        for post in posts:
+        post_ids: list[str] = []
+        documents = 0
+        for post in _read_through(posts, source, report):
+            post_ids.append(post.article.post_id)
+            documents += 1 + len(post.comments)
             duplicate = dedup.check(post, source)  # the same post from another file
             if duplicate is not None:
                 summary.duplicates.append(duplicate)
@@ -186,7 +231,7 @@ def _write(session, state: FileState, scratch: Scratch, todo: Plan, summary: Sum
             writer.add_post(post, on_error=on_error)
         entry = entry or _entry_for(path)
         if entry is not None:
-            entry.post_ids = [post.article.post_id for post in posts]
+            entry.post_ids = post_ids
             entry.clean = not report.error_count
             state.put(source, entry)
         if new or session.fresh:
@@ -195,7 +240,7 @@ def _write(session, state: FileState, scratch: Scratch, todo: Plan, summary: Sum
             summary.updated += 1
         summary.files_read += 1
         summary.add_report(report)
-        progress.file_done(size, sum(1 + len(p.comments) for p in posts), source)
+        progress.file_done(size, documents, source)
         del posts  # not held while the next file is read
     with progress.phase(f"writing the index ({writer.articles + writer.comments} documents)"):
         session.commit(state)
