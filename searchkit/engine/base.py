@@ -101,8 +101,9 @@ class FileEntry:
 class FileState(ABC):
     """The file state of the last commit, looked up and changed one file at a time.
 
-    An indexing run never needs it whole: the folder index keeps it on disk
-    (its SQLite manifest), so a run's memory does not grow with the number of files.
+    An indexing run never needs it whole: both engines keep it on disk (the
+    folder index's SQLite manifest; OpenSearch's run copy of ``<index>.files``,
+    ``opensearch.filestate``), so a run's memory does not grow with the number of files.
     """
 
     @abstractmethod
