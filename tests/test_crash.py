@@ -49,6 +49,13 @@ def page_text(rng: random.Random, number: int, version: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_pages(corpus: Path, rng: random.Random, numbers: range, version: int = 0) -> None:
+    """Page dumps ``page<n>.txt`` for each of ``numbers`` into ``corpus`` (made if needed)."""
+    corpus.mkdir(exist_ok=True)
+    for n in numbers:
+        (corpus / f"page{n:05d}.txt").write_text(page_text(rng, n, version), "utf-8")
+
+
 def signature_of_corpus(corpus: Path) -> dict[str, str]:
     """What a clean build of ``corpus`` must hold: id -> digest of kind, post and text."""
     sig = {}
@@ -104,10 +111,8 @@ def mutate(corpus: Path, rng: random.Random, version: int, next_number: list[int
 def test_sigkill_at_random_moments_leaves_last_commit_and_next_run_equals_clean_build(tmp_path):
     rng = random.Random(7)
     corpus = tmp_path / "corpus"
-    corpus.mkdir()
     n_files = 220  # ~2300 documents: a full build is sent to Whoosh worker processes
-    for n in range(n_files):
-        (corpus / f"page{n:05d}.txt").write_text(page_text(rng, n, 0), "utf-8")
+    write_pages(corpus, rng, range(n_files))
     index_dir = tmp_path / "index"
 
     started = time.monotonic()
@@ -191,9 +196,7 @@ def test_orphan_segment_files_from_a_killed_run_do_not_disturb_the_index(tmp_pat
 
     rng = random.Random(3)
     corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for n in range(40):
-        (corpus / f"page{n:05d}.txt").write_text(page_text(rng, n, 0), "utf-8")
+    write_pages(corpus, rng, range(40))
     index_dir = tmp_path / "index"
     assert runner.invoke(main, ["index", str(corpus), "--index", str(index_dir)]).exit_code == 0
     before = signature_of_index(index_dir)

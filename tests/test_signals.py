@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_crash import page_text, run_index, signature_of_corpus, signature_of_index
+from test_crash import run_index, signature_of_corpus, signature_of_index, write_pages
 
 from searchkit.engine.whoosh.internals import JOB_EXT
 
@@ -40,16 +40,13 @@ def test_sigterm_cancels_the_run_its_workers_end_and_the_last_commit_stays(tmp_p
 
     rng = random.Random(11)
     corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for n in range(220):  # ~2,300 documents: a full build goes through Whoosh's worker processes
-        (corpus / f"page{n:05d}.txt").write_text(page_text(rng, n, 0), "utf-8")
+    write_pages(corpus, rng, range(220))  # ~2,300 documents: a full build goes through Whoosh's worker processes
     index_dir = tmp_path / "index"
     first = run_index(corpus, index_dir)
     assert first.wait() == 0, first.stderr.read()
     committed = signature_of_index(index_dir)
 
-    for n in range(220, 700):  # a rebuild long enough to be stopped in the middle
-        (corpus / f"page{n:05d}.txt").write_text(page_text(rng, n, 1), "utf-8")
+    write_pages(corpus, rng, range(220, 700), version=1)  # a rebuild long enough to be stopped in the middle
     run = run_index(corpus, index_dir, "--rebuild")
     workers: set[int] = set()
     deadline = time.monotonic() + 120

@@ -75,8 +75,7 @@ class Summary:
         (self.errors if kind == "error" else self.warnings).append(message)
 
     def add_report(self, report: FileReport) -> None:
-        self.warnings.extend(report.warnings)
-        self.errors.extend(report.errors)
+        """A file's items left out (its warnings and errors came through ``take`` as they were met)."""
         for reason, count in report.skipped.items():
             self.left_out[reason] = self.left_out.get(reason, 0) + count
 
